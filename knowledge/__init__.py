@@ -1,0 +1,3 @@
+"""motcua knowledge core: procedures, packs, store, search, calendar and intakes (no Qt)."""
+
+__version__ = "0.1.0"
