@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 CODE_RE = re.compile(r"^[0-9]\.[0-9]{6}(\.[0-9A-Za-z]+)*$")
@@ -45,7 +46,7 @@ class Procedure:
     code: str
     name: str
     weight: int | None = None
-    audience: list[str] = field(default_factory=list)
+    audience: list[str] = dc_field(default_factory=list)
     field: str | None = None
     level: str | None = None
     agency: str | None = None
@@ -54,13 +55,13 @@ class Procedure:
     procedure_type: str | None = None
     decision: str | None = None
     processing_time: str | None = None
-    channels: list[Channel] = field(default_factory=list)
-    fees: list[str] = field(default_factory=list)
-    steps: list[str] = field(default_factory=list)
-    dossier: list[DossierItem] = field(default_factory=list)
+    channels: list[Channel] = dc_field(default_factory=list)
+    fees: list[str] = dc_field(default_factory=list)
+    steps: list[str] = dc_field(default_factory=list)
+    dossier: list[DossierItem] = dc_field(default_factory=list)
     quantity: str | None = None
     requirements: str | None = None
-    legal_basis: list[LegalRef] = field(default_factory=list)
+    legal_basis: list[LegalRef] = dc_field(default_factory=list)
     result: str | None = None
     result_code: str | None = None
     address: str | None = None
