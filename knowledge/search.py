@@ -1,0 +1,391 @@
+"""BM25 search over procedures: an inverted index with rank-bm25's scoring, served by postings.
+
+Scoring (per field, exactly rank-bm25's ``BM25Okapi``: k1=1.5, b=0.75, epsilon=0.25)::
+
+    score(d, q) = NAME_WEIGHT * bm25_name(d, q) + BODY_WEIGHT * bm25_body(d, q)
+                  + ACCENT_WEIGHT * accent_match(d, q) + PRIOR_WEIGHT * popularity(d)
+
+The name and the body are indexed as separate fields so a long body never drowns a short,
+names-only record, and each field keeps its own length normalisation. ``popularity`` is
+log(1 + weight) / log(1 + max weight) over the index (0 for records without a national count):
+small enough to break near-ties only.
+
+rank-bm25's ``get_scores`` walks every document for every term. Here each field keeps, per term,
+a postings list (document ids and their precomputed length-normalised term frequencies), so a
+query touches only the postings of its own terms. ``field_scores`` reproduces
+``BM25Okapi(corpus).get_scores(tokens)`` (tests compare them within 1e-9).
+
+The index is built once per install (from the tokens packs carry, so no re-segmenting), saved
+as one ``.npz`` blob in the store, and loaded in well under a second at start.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from knowledge import text
+
+K1 = 1.5
+B = 0.75
+EPSILON = 0.25
+FIELDS = ("name", "body")
+NAME_WEIGHT = 3.0
+BODY_WEIGHT = 1.0
+ACCENT_WEIGHT = 1.0
+PRIOR_WEIGHT = 0.5
+MAX_NGRAM = 4
+RERANK_DEPTH = 50
+INDEX_FORMAT = 1
+
+_CODE_QUERY = re.compile(r"^\s*(\d(?:\.\d{0,6}(?:\.[0-9A-Za-z.]*)?)?|\d{3,6})\s*$")
+
+
+@dataclass
+class IndexDoc:
+    """One procedure as the index sees it."""
+
+    code: str
+    name: str
+    name_tokens: Sequence[str]
+    body_tokens: Sequence[str]
+    weight: int | None = None
+    field: str | None = None
+    levels: Sequence[str] = ()
+    audience: Sequence[str] = ()
+    pack_id: str = ""
+
+
+@dataclass
+class Hit:
+    code: str
+    name: str
+    score: float
+    pack_id: str
+    matched: list[str] = field(default_factory=list)
+    """Folded query terms found in this procedure (syllables and compounds), for highlighting."""
+    by_code: bool = False
+
+
+@dataclass
+class Filters:
+    """Restrict results; ``None`` means any."""
+
+    field: str | None = None
+    level: str | None = None
+    audience: str | None = None
+    pack_id: str | None = None
+
+
+class _FieldIndex:
+    """CSR postings of one field: term t's documents are ``doc_ids[indptr[t]:indptr[t+1]]``."""
+
+    def __init__(self, indptr: np.ndarray, doc_ids: np.ndarray, tf: np.ndarray,
+                 doc_len: np.ndarray) -> None:
+        self.indptr = indptr
+        self.doc_ids = doc_ids
+        self.tf = tf
+        self.doc_len = doc_len
+        n_docs = len(doc_len)
+        self.avgdl = float(doc_len.sum()) / n_docs if n_docs else 0.0
+        df = np.diff(indptr)
+        self.idf = self._idf(df, n_docs)
+        if len(doc_ids):
+            tf64 = tf.astype(np.float64)
+            dl = doc_len[doc_ids].astype(np.float64)
+            # Same expression, same order as rank_bm25.BM25Okapi.get_scores (bit-equal floats).
+            self.contrib = tf64 * (K1 + 1) / (tf64 + K1 * (1 - B + B * dl / self.avgdl))
+        else:
+            self.contrib = np.zeros(0)
+
+    @staticmethod
+    def _idf(df: np.ndarray, n_docs: int) -> np.ndarray:
+        """rank-bm25's idf, negative values floored at epsilon × the mean idf (in vocab order)."""
+        present = df > 0
+        idf = np.zeros(len(df))
+        if not present.any():
+            return idf
+        values = [math.log(n_docs - f + 0.5) - math.log(f + 0.5) for f in df[present].tolist()]
+        average = math.fsum(values) / len(values)  # close to rank-bm25's running sum
+        arr = np.array(values)
+        arr[arr < 0] = EPSILON * average
+        idf[present] = arr
+        return idf
+
+    def postings(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = self.indptr[term_id], self.indptr[term_id + 1]
+        return self.doc_ids[lo:hi], self.contrib[lo:hi]
+
+
+class SearchIndex:
+    """The in-memory index. Build with :meth:`build`, persist with :meth:`to_bytes`."""
+
+    def __init__(self, vocab: list[str], fields: dict[str, _FieldIndex], meta: dict) -> None:
+        self.vocab = vocab
+        self.term_ids = {t: i for i, t in enumerate(vocab)}
+        self.fields = fields
+        self.codes: list[str] = meta["codes"]
+        self.names: list[str] = meta["names"]
+        self.pack_ids: list[str] = meta["pack_ids"]
+        self.field_names: list[str | None] = meta["fields"]
+        self.levels: list[list[str]] = meta["levels"]
+        self.audience: list[list[str]] = meta["audience"]
+        self.weights: list[int | None] = meta["weights"]
+        weights = np.array([w or 0 for w in self.weights], dtype=np.float64)
+        top = weights.max() if len(weights) else 0.0
+        self.popularity = np.log1p(weights) / math.log1p(top) if top > 0 else np.zeros(len(weights))
+        self.doc_of_code = {c: i for i, c in enumerate(self.codes)}
+        self.synonyms: list[tuple[list[str], list[str]]] = []
+        self._name_keys: dict[int, set[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    # ----------------------------------------------------------------- building and persisting
+    @classmethod
+    def build(cls, docs: Iterable[IndexDoc]) -> "SearchIndex":
+        docs = list(docs)
+        vocab: dict[str, int] = {}
+        fields: dict[str, _FieldIndex] = {}
+        per_field_ids: dict[str, list[list[int]]] = {}
+        for f in FIELDS:
+            per_field_ids[f] = [
+                [vocab.setdefault(t, len(vocab)) for t in getattr(d, f"{f}_tokens")] for d in docs
+            ]
+        n_terms = len(vocab)
+        for f in FIELDS:
+            fields[f] = _build_field(per_field_ids[f], n_terms)
+        meta = {
+            "codes": [d.code for d in docs],
+            "names": [d.name for d in docs],
+            "pack_ids": [d.pack_id for d in docs],
+            "weights": [d.weight for d in docs],
+            "fields": [d.field for d in docs],
+            "levels": [list(d.levels) for d in docs],
+            "audience": [list(d.audience) for d in docs],
+        }
+        return cls(list(vocab), fields, meta)
+
+    def to_bytes(self) -> bytes:
+        arrays: dict[str, np.ndarray] = {}
+        for f, fi in self.fields.items():
+            arrays[f"{f}_indptr"] = fi.indptr
+            arrays[f"{f}_doc_ids"] = fi.doc_ids
+            arrays[f"{f}_tf"] = fi.tf
+            arrays[f"{f}_doc_len"] = fi.doc_len
+        arrays["vocab"] = np.frombuffer("\n".join(self.vocab).encode("utf-8"), dtype=np.uint8)
+        meta = {
+            "format": INDEX_FORMAT,
+            "codes": self.codes,
+            "names": self.names,
+            "pack_ids": self.pack_ids,
+            "weights": self.weights,
+            "fields": self.field_names,
+            "levels": self.levels,
+            "audience": self.audience,
+        }
+        arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8)
+        buf = io.BytesIO()
+        np.savez(buf, **arrays)
+        return buf.getvalue()
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> "SearchIndex":
+        with np.load(io.BytesIO(blob), allow_pickle=False) as z:
+            meta = json.loads(z["meta"].tobytes().decode())
+            if meta.get("format") != INDEX_FORMAT:
+                raise ValueError(f"unknown search index format {meta.get('format')!r}")
+            raw = z["vocab"].tobytes().decode("utf-8")
+            vocab = raw.split("\n") if raw else []
+            fields = {
+                f: _FieldIndex(z[f"{f}_indptr"], z[f"{f}_doc_ids"], z[f"{f}_tf"], z[f"{f}_doc_len"])
+                for f in FIELDS
+            }
+        return cls(vocab, fields, meta)
+
+    # ------------------------------------------------------------------------------ querying
+    def field_scores(self, field_name: str, tokens: Sequence[str]) -> np.ndarray:
+        """BM25 scores of every document for ``tokens`` in one field (rank-bm25 semantics)."""
+        fi = self.fields[field_name]
+        scores = np.zeros(len(self.codes))
+        for t in tokens:
+            tid = self.term_ids.get(t)
+            if tid is None:
+                continue
+            ids, contrib = fi.postings(tid)
+            scores[ids] += fi.idf[tid] * contrib
+        return scores
+
+    def query_terms(self, query: str) -> tuple[list[str], list[str]]:
+        """The query's index terms (folded syllables + known compounds) and its accented syllables.
+
+        Synonyms and abbreviations (:meth:`set_synonyms`) replace the phrase they match.
+        """
+        accented = text.syllables(query)
+        folded = [text.fold_word(s) for s in accented]
+        folded = self._expand(folded)
+        terms: list[str] = []
+        for i in range(len(folded)):
+            _add(terms, folded[i])
+            for n in range(2, MAX_NGRAM + 1):
+                if i + n > len(folded):
+                    break
+                compound = "_".join(folded[i:i + n])
+                if compound in self.term_ids:
+                    _add(terms, compound)
+        return terms, accented
+
+    def set_synonyms(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Phrases (colloquial, abbreviations) replaced by their official wording in queries."""
+        table: dict[tuple[str, ...], list[str]] = {}
+        for phrase, expansion in pairs:
+            key = tuple(text.query_syllables(phrase))
+            if key:
+                table[key] = text.query_syllables(expansion)
+        self.synonyms = sorted(((list(k), v) for k, v in table.items()), key=lambda kv: -len(kv[0]))
+
+    def _expand(self, folded: list[str]) -> list[str]:
+        if not self.synonyms:
+            return folded
+        out: list[str] = []
+        i = 0
+        while i < len(folded):
+            for phrase, expansion in self.synonyms:
+                n = len(phrase)
+                if folded[i:i + n] == phrase:
+                    out.extend(expansion)
+                    i += n
+                    break
+            else:
+                out.append(folded[i])
+                i += 1
+        return out
+
+    def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
+        """The best ``k`` procedures for ``query``, best first."""
+        code_hits = self._code_hits(query, k, filters)
+        if code_hits:
+            return code_hits
+        terms, accented = self.query_terms(query)
+        if not terms:
+            return []
+        cand_parts = []
+        scores = np.zeros(len(self.codes))
+        for f, w in (("name", NAME_WEIGHT), ("body", BODY_WEIGHT)):
+            fi = self.fields[f]
+            for t in terms:
+                tid = self.term_ids.get(t)
+                if tid is None:
+                    continue
+                ids, contrib = fi.postings(tid)
+                if len(ids):
+                    scores[ids] += (w * fi.idf[tid]) * contrib
+                    cand_parts.append(ids)
+        if not cand_parts:
+            return []
+        cand = np.unique(np.concatenate(cand_parts))
+        cand = self._filter(cand, filters)
+        if not len(cand):
+            return []
+        total = scores[cand] + PRIOR_WEIGHT * self.popularity[cand]
+        depth = min(len(cand), max(k, RERANK_DEPTH))
+        top = np.argpartition(-total, depth - 1)[:depth] if len(cand) > depth else np.arange(len(cand))
+        top_docs = cand[top]
+        top_scores = total[top]
+        if text.has_diacritics(query):
+            keys = [text.tone_key(s) for s in accented]
+            bonus = np.array([self._accent_match(int(d), keys) for d in top_docs])
+            top_scores = top_scores + ACCENT_WEIGHT * bonus
+        order = np.lexsort((np.array(self.codes, dtype=object)[top_docs], -top_scores))[:k]
+        return [
+            Hit(self.codes[d], self.names[d], float(top_scores[o]), self.pack_ids[d],
+                self.matched_terms(int(d), terms))
+            for o, d in ((o, int(top_docs[o])) for o in order)
+        ]
+
+    def matched_terms(self, doc: int, terms: Sequence[str]) -> list[str]:
+        out = []
+        for t in terms:
+            tid = self.term_ids.get(t)
+            if tid is None:
+                continue
+            for fi in self.fields.values():
+                lo, hi = fi.indptr[tid], fi.indptr[tid + 1]
+                j = lo + np.searchsorted(fi.doc_ids[lo:hi], doc)
+                if j < hi and fi.doc_ids[j] == doc:
+                    out.append(t)
+                    break
+        return out
+
+    def _accent_match(self, doc: int, keys: list[str]) -> float:
+        """Share of the query's accented syllables found, accents and all, in the name."""
+        name_keys = self._name_keys.get(doc)
+        if name_keys is None:
+            name_keys = {text.tone_key(s) for s in text.syllables(self.names[doc])}
+            self._name_keys[doc] = name_keys
+        if not keys:
+            return 0.0
+        return sum(1 for key in keys if key in name_keys) / len(keys)
+
+    def _filter(self, docs: np.ndarray, filters: Filters | None) -> np.ndarray:
+        if filters is None:
+            return docs
+        keep = []
+        for d in docs.tolist():
+            if filters.field and self.field_names[d] != filters.field:
+                continue
+            if filters.level and filters.level not in self.levels[d]:
+                continue
+            if filters.audience and filters.audience not in self.audience[d]:
+                continue
+            if filters.pack_id and self.pack_ids[d] != filters.pack_id:
+                continue
+            keep.append(d)
+        return np.array(keep, dtype=np.int64)
+
+    def _code_hits(self, query: str, k: int, filters: Filters | None) -> list[Hit]:
+        """A full or partial code (``1.001612``, ``001612``, ``1.0016``) goes straight to it."""
+        m = _CODE_QUERY.match(query)
+        if not m:
+            return []
+        q = m.group(1)
+        if "." in q:
+            found = [i for i, c in enumerate(self.codes) if c.startswith(q)]
+        elif len(q) >= 3:
+            found = [i for i, c in enumerate(self.codes) if c[2:].startswith(q)]
+        else:
+            return []
+        found = self._filter(np.array(found, dtype=np.int64), filters).tolist()
+        exact = [i for i in found if self.codes[i] == q]
+        found.sort(key=lambda i: (i not in exact, -self.popularity[i], self.codes[i]))
+        return [Hit(self.codes[i], self.names[i], 1.0, self.pack_ids[i], [], by_code=True)
+                for i in found[:k]]
+
+
+def _add(terms: list[str], t: str) -> None:
+    if t not in terms:
+        terms.append(t)
+
+
+def _build_field(doc_term_ids: list[list[int]], n_terms: int) -> _FieldIndex:
+    n_docs = len(doc_term_ids)
+    doc_len = np.array([len(ids) for ids in doc_term_ids], dtype=np.int32)
+    total = int(doc_len.sum())
+    if total == 0:
+        return _FieldIndex(np.zeros(n_terms + 1, dtype=np.int64), np.zeros(0, dtype=np.int32),
+                           np.zeros(0, dtype=np.uint32), doc_len)
+    term = np.fromiter((t for ids in doc_term_ids for t in ids), dtype=np.int64, count=total)
+    doc = np.repeat(np.arange(n_docs, dtype=np.int64), doc_len)
+    keys, tf = np.unique(term * n_docs + doc, return_counts=True)  # sorted by term, then doc
+    terms = keys // n_docs
+    doc_ids = (keys % n_docs).astype(np.int32)
+    indptr = np.zeros(n_terms + 1, dtype=np.int64)
+    np.add.at(indptr, terms + 1, 1)
+    indptr = np.cumsum(indptr)
+    return _FieldIndex(indptr, doc_ids, tf.astype(np.uint32), doc_len)
