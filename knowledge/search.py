@@ -2,7 +2,7 @@
 
 Scoring (per field, exactly rank-bm25's ``BM25Okapi``: k1=1.5, b=0.75, epsilon=0.25)::
 
-    score(d, q) = NAME_WEIGHT * bm25_name(d, q) + BODY_WEIGHT * bm25_body(d, q)
+    score(d, q) = w_name * bm25_name(d, q) + w_body * bm25_body(d, q)
                   + ACCENT_WEIGHT * accent_match(d, q) + PRIOR_WEIGHT * popularity(d)
 
 The name and the body are indexed as separate fields so a long body never drowns a short,
@@ -36,8 +36,7 @@ K1 = 1.5
 B = 0.75
 EPSILON = 0.25
 FIELDS = ("name", "body")
-NAME_WEIGHT = 3.0
-BODY_WEIGHT = 1.0
+FIELD_WEIGHTS = {"name": 3.0, "body": 1.0}
 ACCENT_WEIGHT = 1.0
 PRIOR_WEIGHT = 0.5
 MAX_NGRAM = 4
@@ -141,6 +140,7 @@ class SearchIndex:
         top = weights.max() if len(weights) else 0.0
         self.popularity = np.log1p(weights) / math.log1p(top) if top > 0 else np.zeros(len(weights))
         self.doc_of_code = {c: i for i, c in enumerate(self.codes)}
+        self.field_weights = dict(FIELD_WEIGHTS)
         self.synonyms: list[tuple[list[str], list[str]]] = []
         self._name_keys: dict[int, set[str]] = {}
 
@@ -277,8 +277,10 @@ class SearchIndex:
             return []
         cand_parts = []
         scores = np.zeros(len(self.codes))
-        for f, w in (("name", NAME_WEIGHT), ("body", BODY_WEIGHT)):
+        for f, w in self.field_weights.items():
             fi = self.fields[f]
+            if not w:
+                continue
             for t in terms:
                 tid = self.term_ids.get(t)
                 if tid is None:
