@@ -2,13 +2,16 @@
 
 Scoring (per field, exactly rank-bm25's ``BM25Okapi``: k1=1.5, b=0.75, epsilon=0.25)::
 
-    score(d, q) = w_name * bm25_name(d, q) + w_body * bm25_body(d, q)
-                  + ACCENT_WEIGHT * accent_match(d, q) + PRIOR_WEIGHT * popularity(d)
+    bm25(d, q)  = w_name * bm25_name(d, q) + w_body * bm25_body(d, q)
+    score(d, q) = bm25(d, q) * (1 + PRIOR_WEIGHT * popularity(d)) * (1 + ACCENT_WEIGHT * accent(d, q))
 
 The name and the body are indexed as separate fields so a long body never drowns a short,
 names-only record, and each field keeps its own length normalisation. ``popularity`` is
 log(1 + weight) / log(1 + max weight) over the index (0 for records without a national count):
-small enough to break near-ties only.
+at most +15%, so it orders near-equal matches by how often citizens use them but never lifts a
+poor match over a good one. ``accent`` is the share of an accented query's syllables found with
+the same accents in the name (tone placement ignored): at most +10%, so "hộ chiếu" typed with
+accents prefers the exact spelling while unaccented queries lose nothing.
 
 rank-bm25's ``get_scores`` walks every document for every term. Here each field keeps, per term,
 a postings list (document ids and their precomputed length-normalised term frequencies), so a
@@ -33,16 +36,19 @@ import numpy as np
 from knowledge import text
 
 K1 = 1.5
-B = 0.75
 EPSILON = 0.25
+FIELD_B = {"name": 0.3, "body": 0.75}
+"""Length normalisation per field: names are short and their length says little."""
 FIELDS = ("name", "body")
 FIELD_WEIGHTS = {"name": 3.0, "body": 1.0}
-ACCENT_WEIGHT = 1.0
-PRIOR_WEIGHT = 0.5
+ACCENT_WEIGHT = 0.1
+PRIOR_WEIGHT = 0.15
 MAX_NGRAM = 4
 RERANK_DEPTH = 50
 INDEX_FORMAT = 1
 
+_NUMBER_WORDS = {"1": "mot", "2": "hai", "3": "ba", "4": "bon", "5": "nam", "6": "sau",
+                 "7": "bay", "8": "tam", "9": "chin", "10": "muoi"}
 _CODE_QUERY = re.compile(r"^\s*(\d(?:\.\d{0,6}(?:\.[0-9A-Za-z.]*)?)?|\d{3,6})\s*$")
 
 
@@ -86,7 +92,8 @@ class _FieldIndex:
     """CSR postings of one field: term t's documents are ``doc_ids[indptr[t]:indptr[t+1]]``."""
 
     def __init__(self, indptr: np.ndarray, doc_ids: np.ndarray, tf: np.ndarray,
-                 doc_len: np.ndarray) -> None:
+                 doc_len: np.ndarray, b: float) -> None:
+        self.b = b
         self.indptr = indptr
         self.doc_ids = doc_ids
         self.tf = tf
@@ -99,7 +106,7 @@ class _FieldIndex:
             tf64 = tf.astype(np.float64)
             dl = doc_len[doc_ids].astype(np.float64)
             # Same expression, same order as rank_bm25.BM25Okapi.get_scores (bit-equal floats).
-            self.contrib = tf64 * (K1 + 1) / (tf64 + K1 * (1 - B + B * dl / self.avgdl))
+            self.contrib = tf64 * (K1 + 1) / (tf64 + K1 * (1 - b + b * dl / self.avgdl))
         else:
             self.contrib = np.zeros(0)
 
@@ -142,6 +149,8 @@ class SearchIndex:
         self.doc_of_code = {c: i for i, c in enumerate(self.codes)}
         self.field_weights = dict(FIELD_WEIGHTS)
         self.synonyms: list[tuple[list[str], list[str]]] = []
+        self.abbreviations: list[tuple[list[str], list[str]]] = []
+        self.stopwords: list[list[str]] = []
         self._name_keys: dict[int, set[str]] = {}
 
     def __len__(self) -> int:
@@ -160,7 +169,7 @@ class SearchIndex:
             ]
         n_terms = len(vocab)
         for f in FIELDS:
-            fields[f] = _build_field(per_field_ids[f], n_terms)
+            fields[f] = _build_field(per_field_ids[f], n_terms, FIELD_B[f])
         meta = {
             "codes": [d.code for d in docs],
             "names": [d.name for d in docs],
@@ -204,7 +213,8 @@ class SearchIndex:
             raw = z["vocab"].tobytes().decode("utf-8")
             vocab = raw.split("\n") if raw else []
             fields = {
-                f: _FieldIndex(z[f"{f}_indptr"], z[f"{f}_doc_ids"], z[f"{f}_tf"], z[f"{f}_doc_len"])
+                f: _FieldIndex(z[f"{f}_indptr"], z[f"{f}_doc_ids"], z[f"{f}_tf"], z[f"{f}_doc_len"],
+                               FIELD_B[f])
                 for f in FIELDS
             }
         return cls(vocab, fields, meta)
@@ -223,13 +233,17 @@ class SearchIndex:
         return scores
 
     def query_terms(self, query: str) -> tuple[list[str], list[str]]:
-        """The query's index terms (folded syllables + known compounds) and its accented syllables.
+        """The query's index terms and its accented syllables (for the accent bonus).
 
-        Synonyms and abbreviations (:meth:`set_synonyms`) replace the phrase they match.
+        In order: filler and question words (:meth:`set_stopwords`) are dropped unless nothing
+        would remain; colloquial phrases and abbreviations (:meth:`set_synonyms`) are replaced
+        by their official wording, and an official wording also brings its abbreviation (names
+        such as "chế độ TNLĐ" are found from "tai nạn lao động"); small numbers also match their
+        word ("2 thành viên" ~ "hai thành viên"). Terms are the folded syllables plus every run
+        of 2–4 adjacent syllables that is a compound in the index.
         """
-        accented = text.syllables(query)
-        folded = [text.fold_word(s) for s in accented]
-        folded = self._expand(folded)
+        accented = self._drop_stopwords(text.syllables(query))
+        folded, extra = self._expand([text.fold_word(s) for s in accented])
         terms: list[str] = []
         for i in range(len(folded)):
             _add(terms, folded[i])
@@ -239,20 +253,48 @@ class SearchIndex:
                 compound = "_".join(folded[i:i + n])
                 if compound in self.term_ids:
                     _add(terms, compound)
+        for t in extra:
+            _add(terms, t)
         return terms, accented
 
     def set_synonyms(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Phrases (colloquial, abbreviations) replaced by their official wording in queries."""
         table: dict[tuple[str, ...], list[str]] = {}
+        abbrevs: dict[tuple[str, ...], list[str]] = {}
         for phrase, expansion in pairs:
             key = tuple(text.query_syllables(phrase))
-            if key:
-                table[key] = text.query_syllables(expansion)
+            value = text.query_syllables(expansion)
+            if key and value:
+                table[key] = value
+                if len(key) == 1 and len(value) > 1:
+                    abbrevs.setdefault(tuple(value), []).append(key[0])
         self.synonyms = sorted(((list(k), v) for k, v in table.items()), key=lambda kv: -len(kv[0]))
+        self.abbreviations = sorted(((list(k), v) for k, v in abbrevs.items()),
+                                    key=lambda kv: -len(kv[0]))
 
-    def _expand(self, folded: list[str]) -> list[str]:
-        if not self.synonyms:
-            return folded
+    def set_stopwords(self, phrases: Iterable[str]) -> None:
+        """Filler and question words, as accented phrases ("tôi", "giấy tờ gì")."""
+        keys = {tuple(text.tone_key(s) for s in text.syllables(p)) for p in phrases}
+        self.stopwords = sorted((list(k) for k in keys if k), key=lambda k: -len(k))
+
+    def _drop_stopwords(self, accented: list[str]) -> list[str]:
+        """Drop stopword phrases, matched with their accents (an unaccented "co" may be "cơ")."""
+        if not self.stopwords:
+            return accented
+        keys = [text.tone_key(s) for s in accented]
+        out: list[str] = []
+        i = 0
+        while i < len(keys):
+            for phrase in self.stopwords:
+                if keys[i:i + len(phrase)] == phrase:
+                    i += len(phrase)
+                    break
+            else:
+                out.append(accented[i])
+                i += 1
+        return out or accented
+
+    def _expand(self, folded: list[str]) -> tuple[list[str], list[str]]:
         out: list[str] = []
         i = 0
         while i < len(folded):
@@ -265,7 +307,12 @@ class SearchIndex:
             else:
                 out.append(folded[i])
                 i += 1
-        return out
+        extra: list[str] = [_NUMBER_WORDS[t] for t in out if t in _NUMBER_WORDS]
+        for expansion, abbrevs in self.abbreviations:
+            n = len(expansion)
+            if any(out[j:j + n] == expansion for j in range(len(out) - n + 1)):
+                extra.extend(abbrevs)
+        return out, extra
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         """The best ``k`` procedures for ``query``, best first."""
@@ -295,7 +342,7 @@ class SearchIndex:
         cand = self._filter(cand, filters)
         if not len(cand):
             return []
-        total = scores[cand] + PRIOR_WEIGHT * self.popularity[cand]
+        total = scores[cand] * (1 + PRIOR_WEIGHT * self.popularity[cand])
         depth = min(len(cand), max(k, RERANK_DEPTH))
         top = np.argpartition(-total, depth - 1)[:depth] if len(cand) > depth else np.arange(len(cand))
         top_docs = cand[top]
@@ -303,7 +350,7 @@ class SearchIndex:
         if text.has_diacritics(query):
             keys = [text.tone_key(s) for s in accented]
             bonus = np.array([self._accent_match(int(d), keys) for d in top_docs])
-            top_scores = top_scores + ACCENT_WEIGHT * bonus
+            top_scores = top_scores * (1 + ACCENT_WEIGHT * bonus)
         order = np.lexsort((np.array(self.codes, dtype=object)[top_docs], -top_scores))[:k]
         return [
             Hit(self.codes[d], self.names[d], float(top_scores[o]), self.pack_ids[d],
@@ -375,13 +422,13 @@ def _add(terms: list[str], t: str) -> None:
         terms.append(t)
 
 
-def _build_field(doc_term_ids: list[list[int]], n_terms: int) -> _FieldIndex:
+def _build_field(doc_term_ids: list[list[int]], n_terms: int, b: float) -> _FieldIndex:
     n_docs = len(doc_term_ids)
     doc_len = np.array([len(ids) for ids in doc_term_ids], dtype=np.int32)
     total = int(doc_len.sum())
     if total == 0:
         return _FieldIndex(np.zeros(n_terms + 1, dtype=np.int64), np.zeros(0, dtype=np.int32),
-                           np.zeros(0, dtype=np.uint32), doc_len)
+                           np.zeros(0, dtype=np.uint32), doc_len, b)
     term = np.fromiter((t for ids in doc_term_ids for t in ids), dtype=np.int64, count=total)
     doc = np.repeat(np.arange(n_docs, dtype=np.int64), doc_len)
     keys, tf = np.unique(term * n_docs + doc, return_counts=True)  # sorted by term, then doc
@@ -390,4 +437,4 @@ def _build_field(doc_term_ids: list[list[int]], n_terms: int) -> _FieldIndex:
     indptr = np.zeros(n_terms + 1, dtype=np.int64)
     np.add.at(indptr, terms + 1, 1)
     indptr = np.cumsum(indptr)
-    return _FieldIndex(indptr, doc_ids, tf.astype(np.uint32), doc_len)
+    return _FieldIndex(indptr, doc_ids, tf.astype(np.uint32), doc_len, b)

@@ -46,6 +46,8 @@ def fold_word(word: str) -> str:
     """
     if "_" in word:
         return "_".join(fold_word(s) for s in word.split("_"))
+    if word.isdigit():
+        return word.lstrip("0") or "0"  # "01 pha" and "1 pha" are the same
     decomposed = unicodedata.normalize("NFD", word.lower())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     stripped = stripped.replace("đ", "d")
