@@ -54,3 +54,11 @@ def staging_dir(base: Path) -> Path:
 def config_path(base: Path) -> Path:
     """The settings file a supervisor or IT may edit (share path, interval, trusted keys)."""
     return base / "motcua.ini"
+
+
+def resource(*parts: str) -> Path:
+    """A file under ``resources/``, from the source tree or from a frozen (PyInstaller) bundle."""
+    import sys
+
+    base = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent))
+    return base.joinpath("resources", *parts)

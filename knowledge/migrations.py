@@ -1,0 +1,35 @@
+"""The procedure store's schema, versioned with sqlite-utils' Migrations."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("motcua-store")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["packs"].create(
+        {
+            "pack_id": str, "title": str, "version": int, "created": str, "publisher": str,
+            "signer": str, "installed_at": str, "seq": int, "procedures": int, "manifest": str,
+        },
+        pk="pack_id",
+    )
+    db["procedures"].create(
+        {
+            "pack_id": str, "code": str, "name": str, "field": str, "level": str,
+            "audience": str, "weight": int, "has_detail": int, "record": str,
+        },
+        pk=("pack_id", "code"),
+    )
+    db["procedures"].create_index(["code"])
+    db["tokens"].create({"pack_id": str, "code": str, "name": str, "body": str},
+                        pk=("pack_id", "code"))
+    db["synonyms"].create({"pack_id": str, "phrase": str, "expansion": str})
+    db["synonyms"].create_index(["pack_id"])
+    db["calendar"].create({"pack_id": str, "date": str, "kind": str, "name": str})
+    db["calendar"].create_index(["pack_id"])
+    db["search_index"].create({"id": int, "built_at": str, "docs": int, "blob": bytes}, pk="id")
+    db["state"].create({"key": str, "value": str}, pk="key")
