@@ -35,14 +35,19 @@ import numpy as np
 
 from knowledge import text
 
-K1 = 1.5
 EPSILON = 0.25
-FIELD_B = {"name": 0.3, "body": 0.75}
+FIELD_K1 = {"name": 1.5, "body": 1.5}
+"""Term-frequency saturation per field."""
+FIELD_B = {"name": 0.5, "body": 0.75}
 """Length normalisation per field: names are short and their length says little."""
 FIELDS = ("name", "body")
-FIELD_WEIGHTS = {"name": 3.0, "body": 1.0}
+FIELD_WEIGHTS = {"name": 3.0, "body": 0.5}
+COMPOUND_WEIGHT = 0.5
+"""How much a compound (``khai_sinh``) counts besides its syllables: adjacency evidence."""
 ACCENT_WEIGHT = 0.1
-PRIOR_WEIGHT = 0.15
+ADJACENT_WEIGHT = 0.2
+"""Bonus for names where the query's words stand in the same order, next to each other."""
+PRIOR_WEIGHT = 0.3
 MAX_NGRAM = 4
 RERANK_DEPTH = 50
 INDEX_FORMAT = 1
@@ -92,8 +97,7 @@ class _FieldIndex:
     """CSR postings of one field: term t's documents are ``doc_ids[indptr[t]:indptr[t+1]]``."""
 
     def __init__(self, indptr: np.ndarray, doc_ids: np.ndarray, tf: np.ndarray,
-                 doc_len: np.ndarray, b: float) -> None:
-        self.b = b
+                 doc_len: np.ndarray, k1: float, b: float) -> None:
         self.indptr = indptr
         self.doc_ids = doc_ids
         self.tf = tf
@@ -106,7 +110,7 @@ class _FieldIndex:
             tf64 = tf.astype(np.float64)
             dl = doc_len[doc_ids].astype(np.float64)
             # Same expression, same order as rank_bm25.BM25Okapi.get_scores (bit-equal floats).
-            self.contrib = tf64 * (K1 + 1) / (tf64 + K1 * (1 - b + b * dl / self.avgdl))
+            self.contrib = tf64 * (k1 + 1) / (tf64 + k1 * (1 - b + b * dl / self.avgdl))
         else:
             self.contrib = np.zeros(0)
 
@@ -152,6 +156,7 @@ class SearchIndex:
         self.abbreviations: list[tuple[list[str], list[str]]] = []
         self.stopwords: list[list[str]] = []
         self._name_keys: dict[int, set[str]] = {}
+        self._name_folded: dict[int, list[str]] = {}
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -169,7 +174,7 @@ class SearchIndex:
             ]
         n_terms = len(vocab)
         for f in FIELDS:
-            fields[f] = _build_field(per_field_ids[f], n_terms, FIELD_B[f])
+            fields[f] = _build_field(per_field_ids[f], n_terms, FIELD_K1[f], FIELD_B[f])
         meta = {
             "codes": [d.code for d in docs],
             "names": [d.name for d in docs],
@@ -214,7 +219,7 @@ class SearchIndex:
             vocab = raw.split("\n") if raw else []
             fields = {
                 f: _FieldIndex(z[f"{f}_indptr"], z[f"{f}_doc_ids"], z[f"{f}_tf"], z[f"{f}_doc_len"],
-                               FIELD_B[f])
+                               FIELD_K1[f], FIELD_B[f])
                 for f in FIELDS
             }
         return cls(vocab, fields, meta)
@@ -232,30 +237,54 @@ class SearchIndex:
             scores[ids] += fi.idf[tid] * contrib
         return scores
 
-    def query_terms(self, query: str) -> tuple[list[str], list[str]]:
-        """The query's index terms and its accented syllables (for the accent bonus).
+    def plan(self, query: str) -> "QueryPlan":
+        """Turn a typed query into scored slots.
 
         In order: filler and question words (:meth:`set_stopwords`) are dropped unless nothing
-        would remain; colloquial phrases and abbreviations (:meth:`set_synonyms`) are replaced
-        by their official wording, and an official wording also brings its abbreviation (names
-        such as "chế độ TNLĐ" are found from "tai nạn lao động"); small numbers also match their
-        word ("2 thành viên" ~ "hai thành viên"). Terms are the folded syllables plus every run
-        of 2–4 adjacent syllables that is a compound in the index.
+        would remain; colloquial phrases (:meth:`set_synonyms`) are replaced by their official
+        wording; an abbreviation becomes a slot with two alternatives, itself or its expansion
+        ("TNHH" | "trách nhiệm hữu hạn"), and so does an official wording that has an
+        abbreviation ("tai nạn lao động" | "TNLĐ"), and a small number ("2" | "hai"). A slot
+        scores its best alternative, so spelling a thing out never counts more than naming it.
+        Every run of 2–4 adjacent syllables that is a compound in the index adds a slot too.
         """
         accented = self._drop_stopwords(text.syllables(query))
-        folded, extra = self._expand([text.fold_word(s) for s in accented])
+        main, alts = self._expand([text.fold_word(s) for s in accented])
+        slots: list[list[list[str]]] = []
         terms: list[str] = []
-        for i in range(len(folded)):
-            _add(terms, folded[i])
+        for i in range(len(main)):
+            seq = main[i]
+            for t in self._with_compounds(seq):
+                _add(terms, t)
+            if i in alts:
+                slots.append([self._with_compounds(alt) for alt in [seq] + alts[i]])
+                for alt in alts[i]:
+                    for t in self._with_compounds(alt):
+                        _add(terms, t)
+            else:
+                slots.extend([[t]] for t in self._with_compounds(seq))
+        flat = [s for seq in main for s in seq]
+        for i in range(len(flat)):  # compounds across slots ("đăng ký" + "thường trú")
             for n in range(2, MAX_NGRAM + 1):
-                if i + n > len(folded):
-                    break
-                compound = "_".join(folded[i:i + n])
-                if compound in self.term_ids:
+                compound = "_".join(flat[i:i + n])
+                if i + n <= len(flat) and compound in self.term_ids and compound not in terms:
                     _add(terms, compound)
-        for t in extra:
-            _add(terms, t)
-        return terms, accented
+                    slots.append([[compound]])
+        return QueryPlan(slots, terms, flat, accented)
+
+    def _with_compounds(self, seq: list[str]) -> list[str]:
+        out = list(seq)
+        for i in range(len(seq)):
+            for n in range(2, MAX_NGRAM + 1):
+                compound = "_".join(seq[i:i + n])
+                if i + n <= len(seq) and compound in self.term_ids:
+                    out.append(compound)
+        return out
+
+    def query_terms(self, query: str) -> tuple[list[str], list[str]]:
+        """The query's index terms (all alternatives) and its accented syllables."""
+        p = self.plan(query)
+        return p.terms, p.accented
 
     def set_synonyms(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Phrases (colloquial, abbreviations) replaced by their official wording in queries."""
@@ -294,48 +323,69 @@ class SearchIndex:
                 i += 1
         return out or accented
 
-    def _expand(self, folded: list[str]) -> tuple[list[str], list[str]]:
-        out: list[str] = []
+    def _expand(self, folded: list[str]) -> tuple[list[list[str]], dict[int, list[list[str]]]]:
+        """Main sequence as word groups, and alternatives per group index."""
+        main: list[list[str]] = []
+        alts: dict[int, list[list[str]]] = {}
         i = 0
         while i < len(folded):
             for phrase, expansion in self.synonyms:
                 n = len(phrase)
                 if folded[i:i + n] == phrase:
-                    out.extend(expansion)
+                    if n == 1:  # an abbreviation: itself or its expansion
+                        alts[len(main)] = [expansion]
+                        main.append(phrase)
+                    else:
+                        main.append(expansion)
                     i += n
                     break
             else:
-                out.append(folded[i])
+                word = folded[i]
+                if word in _NUMBER_WORDS:
+                    alts[len(main)] = [[_NUMBER_WORDS[word]]]
+                main.append([word])
                 i += 1
-        extra: list[str] = [_NUMBER_WORDS[t] for t in out if t in _NUMBER_WORDS]
+        # An official wording that has an abbreviation: the abbreviation is an alternative.
         for expansion, abbrevs in self.abbreviations:
             n = len(expansion)
-            if any(out[j:j + n] == expansion for j in range(len(out) - n + 1)):
-                extra.extend(abbrevs)
-        return out, extra
+            j = 0
+            while j + n <= len(main):
+                if all(len(g) == 1 for g in main[j:j + n]) \
+                        and [g[0] for g in main[j:j + n]] == expansion:
+                    main[j:j + n] = [expansion]
+                    alts = {(k if k < j else k - n + 1): v for k, v in alts.items()
+                            if not j <= k < j + n}
+                    alts[j] = [[a] for a in abbrevs]
+                j += 1
+        return main, alts
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         """The best ``k`` procedures for ``query``, best first."""
         code_hits = self._code_hits(query, k, filters)
         if code_hits:
             return code_hits
-        terms, accented = self.query_terms(query)
-        if not terms:
+        plan = self.plan(query)
+        if not plan.terms:
             return []
+        n_docs = len(self.codes)
+        scores = np.zeros(n_docs)
         cand_parts = []
-        scores = np.zeros(len(self.codes))
-        for f, w in self.field_weights.items():
-            fi = self.fields[f]
-            if not w:
+        for slot in plan.slots:
+            if len(slot) == 1:
+                for t in slot[0]:
+                    cand_parts.append(self._add_term(scores, t))
                 continue
-            for t in terms:
-                tid = self.term_ids.get(t)
-                if tid is None:
-                    continue
-                ids, contrib = fi.postings(tid)
-                if len(ids):
-                    scores[ids] += (w * fi.idf[tid]) * contrib
-                    cand_parts.append(ids)
+            # An abbreviation stands for all the words it abbreviates: scale each alternative
+            # to the longest one's number of syllables.
+            lengths = [sum("_" not in t for t in alt) or 1 for alt in slot]
+            best = np.zeros(n_docs)
+            for alt, length in zip(slot, lengths):
+                alt_scores = np.zeros(n_docs)
+                for t in alt:
+                    cand_parts.append(self._add_term(alt_scores, t))
+                np.maximum(best, alt_scores * (max(lengths) / length), out=best)
+            scores += best
+        cand_parts = [c for c in cand_parts if len(c)]
         if not cand_parts:
             return []
         cand = np.unique(np.concatenate(cand_parts))
@@ -347,16 +397,60 @@ class SearchIndex:
         top = np.argpartition(-total, depth - 1)[:depth] if len(cand) > depth else np.arange(len(cand))
         top_docs = cand[top]
         top_scores = total[top]
+        bigrams = set(zip(plan.folded, plan.folded[1:]))
+        if bigrams:
+            near = np.array([self._adjacent_share(int(d), bigrams) for d in top_docs])
+            top_scores = top_scores * (1 + ADJACENT_WEIGHT * near)
         if text.has_diacritics(query):
-            keys = [text.tone_key(s) for s in accented]
+            keys = [text.tone_key(s) for s in plan.accented]
             bonus = np.array([self._accent_match(int(d), keys) for d in top_docs])
             top_scores = top_scores * (1 + ACCENT_WEIGHT * bonus)
-        order = np.lexsort((np.array(self.codes, dtype=object)[top_docs], -top_scores))[:k]
+        codes = np.array([self.codes[d] for d in top_docs])
+        order = np.lexsort((codes, -top_scores))[:k]
         return [
             Hit(self.codes[d], self.names[d], float(top_scores[o]), self.pack_ids[d],
-                self.matched_terms(int(d), terms))
+                self.matched_terms(int(d), plan.terms))
             for o, d in ((o, int(top_docs[o])) for o in order)
         ]
+
+    def _add_term(self, scores: np.ndarray, t: str) -> np.ndarray:
+        """Add one term's score to ``scores``; return the documents it touched.
+
+        A term counts once, in the field where it weighs most: a long body repeating the
+        name's words must not lift a record over a names-only one.
+        """
+        tid = self.term_ids.get(t)
+        if tid is None:
+            return _EMPTY
+        weight = COMPOUND_WEIGHT if "_" in t else 1.0
+        parts = []
+        for f, w in self.field_weights.items():
+            if not w:
+                continue
+            fi = self.fields[f]
+            ids, contrib = fi.postings(tid)
+            if len(ids):
+                parts.append((ids, (weight * w * fi.idf[tid]) * contrib))
+        if not parts:
+            return _EMPTY
+        if len(parts) == 1:
+            ids, values = parts[0]
+            scores[ids] += values
+            return ids
+        best = np.zeros(len(scores))
+        for ids, values in parts:
+            best[ids] = np.maximum(best[ids], values)
+        ids = np.unique(np.concatenate([p[0] for p in parts]))
+        scores[ids] += best[ids]
+        return ids
+
+    def _adjacent_share(self, doc: int, bigrams: set[tuple[str, str]]) -> float:
+        """Share of the query's adjacent syllable pairs that stand adjacent in the name."""
+        folded = self._name_folded.get(doc)
+        if folded is None:
+            folded = text.query_syllables(self.names[doc])
+            self._name_folded[doc] = folded
+        return len(bigrams & set(zip(folded, folded[1:]))) / len(bigrams)
 
     def matched_terms(self, doc: int, terms: Sequence[str]) -> list[str]:
         out = []
@@ -417,18 +511,31 @@ class SearchIndex:
                 for i in found[:k]]
 
 
+_EMPTY = np.zeros(0, dtype=np.int32)
+
+
+@dataclass
+class QueryPlan:
+    """A query made ready for scoring: slots of alternatives of terms (see ``SearchIndex.plan``)."""
+
+    slots: list[list[list[str]]]
+    terms: list[str]
+    folded: list[str]
+    accented: list[str]
+
+
 def _add(terms: list[str], t: str) -> None:
     if t not in terms:
         terms.append(t)
 
 
-def _build_field(doc_term_ids: list[list[int]], n_terms: int, b: float) -> _FieldIndex:
+def _build_field(doc_term_ids: list[list[int]], n_terms: int, k1: float, b: float) -> _FieldIndex:
     n_docs = len(doc_term_ids)
     doc_len = np.array([len(ids) for ids in doc_term_ids], dtype=np.int32)
     total = int(doc_len.sum())
     if total == 0:
         return _FieldIndex(np.zeros(n_terms + 1, dtype=np.int64), np.zeros(0, dtype=np.int32),
-                           np.zeros(0, dtype=np.uint32), doc_len, b)
+                           np.zeros(0, dtype=np.uint32), doc_len, k1, b)
     term = np.fromiter((t for ids in doc_term_ids for t in ids), dtype=np.int64, count=total)
     doc = np.repeat(np.arange(n_docs, dtype=np.int64), doc_len)
     keys, tf = np.unique(term * n_docs + doc, return_counts=True)  # sorted by term, then doc
@@ -437,4 +544,4 @@ def _build_field(doc_term_ids: list[list[int]], n_terms: int, b: float) -> _Fiel
     indptr = np.zeros(n_terms + 1, dtype=np.int64)
     np.add.at(indptr, terms + 1, 1)
     indptr = np.cumsum(indptr)
-    return _FieldIndex(indptr, doc_ids, tf.astype(np.uint32), doc_len, b)
+    return _FieldIndex(indptr, doc_ids, tf.astype(np.uint32), doc_len, k1, b)

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
 
-from knowledge.search import FIELD_B, Filters, IndexDoc, SearchIndex
+from knowledge.search import FIELD_B, FIELD_K1, Filters, IndexDoc, SearchIndex
 from knowledge.text import index_tokens, underthesea_segmenter
 
 RECORDS = [
@@ -49,7 +49,7 @@ def index(docs):
 ])
 def test_field_scores_equal_rank_bm25(docs, index, field, query):
     corpus = [list(getattr(d, f"{field}_tokens")) for d in docs]
-    expected = BM25Okapi(corpus, b=FIELD_B[field]).get_scores(query)
+    expected = BM25Okapi(corpus, k1=FIELD_K1[field], b=FIELD_B[field]).get_scores(query)
     assert np.allclose(index.field_scores(field, query), expected, rtol=0, atol=1e-9)
 
 
@@ -63,7 +63,7 @@ def test_scores_match_oracle_on_random_corpora(corpus, query):
     idx = SearchIndex.build(docs)
     if sum(len(c) for c in corpus) == 0:
         return  # rank-bm25 divides by zero on an all-empty corpus
-    expected = BM25Okapi(corpus, b=FIELD_B["name"]).get_scores(query)
+    expected = BM25Okapi(corpus, k1=FIELD_K1["name"], b=FIELD_B["name"]).get_scores(query)
     assert np.allclose(idx.field_scores("name", query), expected, rtol=0, atol=1e-9)
 
 
