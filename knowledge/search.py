@@ -361,9 +361,8 @@ class SearchIndex:
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         """The best ``k`` procedures for ``query``, best first."""
-        code_hits = self._code_hits(query, k, filters)
-        if code_hits:
-            return code_hits
+        if _CODE_QUERY.match(query):
+            return self._code_hits(query, k, filters)
         plan = self.plan(query)
         if not plan.terms:
             return []
@@ -389,7 +388,7 @@ class SearchIndex:
         if not cand_parts:
             return []
         cand = np.unique(np.concatenate(cand_parts))
-        cand = self._filter(cand, filters)
+        cand = self._filter(cand[scores[cand] > 0], filters)
         if not len(cand):
             return []
         total = scores[cand] * (1 + PRIOR_WEIGHT * self.popularity[cand])

@@ -1,0 +1,1 @@
+"""Knowledge packs: the source format, signed pack files, verification and diffs."""
