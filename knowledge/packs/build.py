@@ -138,6 +138,7 @@ def build_pack(*, source: Path, out: Path, pack_id: str, version: int, key_path:
             for name, data in members.items():
                 z.writestr(name, data)
             z.writestr(fmt.SIGNATURE, json.dumps(signature, indent=1))
+        os.chmod(tmp, 0o644)  # mkstemp makes it owner-only; workstations must read it on a share
         os.replace(tmp, out)
     finally:
         if os.path.exists(tmp):
