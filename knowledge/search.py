@@ -388,7 +388,7 @@ class SearchIndex:
         if not cand_parts:
             return []
         cand = np.unique(np.concatenate(cand_parts))
-        cand = self._filter(cand[scores[cand] > 0], filters)
+        cand = self._filter(cand, filters)
         if not len(cand):
             return []
         total = scores[cand] * (1 + PRIOR_WEIGHT * self.popularity[cand])

@@ -107,8 +107,10 @@ def _read_verified(path: Path, trusted: Sequence[TrustedKey], allow_unsigned: bo
             data = _read_member(zf, info, min(limit, fmt.MAX_TOTAL_BYTES - total), path)
             total += len(data)
             members[info.filename] = data
-    manifest = _parse_manifest(members[fmt.MANIFEST], path)
-    signer = _check_signature(members, manifest, trusted, allow_unsigned, path)
+    raw = _manifest_json(members[fmt.MANIFEST], path)
+    # The signature comes before anything else in the manifest is believed.
+    signer = _check_signature(members, str(raw.get("pack_id")), trusted, allow_unsigned, path)
+    manifest = _parse_manifest(raw, path)
     listed = set(manifest.members)
     present = set(members) - {fmt.MANIFEST, fmt.SIGNATURE}
     if listed != present:
@@ -145,7 +147,8 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, path: P
     return b"".join(chunks)
 
 
-def _parse_manifest(data: bytes, path: Path) -> fmt.PackManifest:
+def _manifest_json(data: bytes, path: Path) -> dict:
+    """The manifest as JSON, refused early if its format is not one this version reads."""
     try:
         raw = json.loads(data)
     except ValueError as e:
@@ -157,6 +160,10 @@ def _parse_manifest(data: bytes, path: Path) -> fmt.PackManifest:
             f"Gói {path.name} dùng định dạng phiên bản {raw.get('format_version')!r} mà phần mềm"
             f" này không đọc được (chỉ đọc phiên bản {fmt.FORMAT_VERSION}). Hãy cập nhật phần mềm"
             " hoặc dựng lại gói.", f"{path}: unknown format_version {raw.get('format_version')!r}")
+    return raw
+
+
+def _parse_manifest(raw: dict, path: Path) -> fmt.PackManifest:
     known = {f.name for f in fields(fmt.PackManifest)}
     try:
         manifest = fmt.PackManifest(**{k: v for k, v in raw.items() if k in known})
@@ -177,7 +184,7 @@ def _parse_manifest(data: bytes, path: Path) -> fmt.PackManifest:
     return manifest
 
 
-def _check_signature(members: dict[str, bytes], manifest: fmt.PackManifest,
+def _check_signature(members: dict[str, bytes], pack_id: str,
                      trusted: Sequence[TrustedKey], allow_unsigned: bool, path: Path) -> str | None:
     if fmt.SIGNATURE not in members:
         if allow_unsigned:
@@ -205,8 +212,8 @@ def _check_signature(members: dict[str, bytes], manifest: fmt.PackManifest,
     except InvalidSignature as e:
         raise PackSignatureBad(f"Chữ ký của gói {path.name} không đúng: gói có thể đã bị sửa.",
                                f"{path}: signature does not verify (key {kid})") from e
-    if not any(t.allows(manifest.pack_id) for t in match):
+    if not any(t.allows(pack_id) for t in match):
         raise PackSignatureBad(
-            f"Khoá {kid} không được phép ký gói \"{manifest.pack_id}\".",
-            f"{path}: key {kid} not allowed for pack id {manifest.pack_id}")
+            f"Khoá {kid} không được phép ký gói \"{pack_id}\".",
+            f"{path}: key {kid} not allowed for pack id {pack_id}")
     return kid
