@@ -100,11 +100,14 @@ def read_source(path: Path) -> SourceRead:
                         f"duplicate code, first at line {seen[code]}")
                 continue
             seen[code] = lineno
+            warnings: list[_Bad] = []
             try:
-                proc = parse_record(data)
+                proc = parse_record(data, warnings)
             except _Bad as e:
                 problem("error", lineno, code, e.field, e.what_vi, e.detail_en)
                 continue
+            for w in warnings:
+                problem("warning", lineno, code, w.field, w.what_vi, w.detail_en)
             if any(k in data for k in _DETAIL_KEYS) and not proc.dossier:
                 problem("warning", lineno, code, "dossier",
                         "thủ tục có thông tin chi tiết nhưng danh sách thành phần hồ sơ trống",
@@ -115,8 +118,12 @@ def read_source(path: Path) -> SourceRead:
     return SourceRead(procedures, problems)
 
 
-def parse_record(d: dict[str, Any]) -> Procedure:
-    """Convert one source record (either shape) to a :class:`Procedure`."""
+def parse_record(d: dict[str, Any], warnings: list[_Bad] | None = None) -> Procedure:
+    """Convert one source record (either shape) to a :class:`Procedure`.
+
+    Problems that lose nothing useful (a dossier line with no name, as the national export
+    has a few) are appended to ``warnings`` and the part is left out.
+    """
     name = d.get("name")
     if not isinstance(name, str) or not name.strip():
         raise _Bad("name", "thiếu tên thủ tục", "missing name")
@@ -135,7 +142,14 @@ def parse_record(d: dict[str, Any]) -> Procedure:
                           fees=_text(c, "fees", f"channels[{i}].fees"),
                           note=_text(c, "note", f"channels[{i}].note"))
                   for i, c in enumerate(_obj_list(d, "channels"))]
-    p.dossier = [_dossier_item(item, i) for i, item in enumerate(_obj_list(d, "dossier"))]
+    p.dossier = []
+    for i, item in enumerate(_obj_list(d, "dossier")):
+        if not _text(item, "name", f"dossier[{i}].name"):
+            if warnings is not None:
+                warnings.append(_Bad(f"dossier[{i}].name", "thành phần hồ sơ không có tên, đã bỏ qua",
+                                     "dossier item without a name, skipped"))
+            continue
+        p.dossier.append(_dossier_item(item, i))
     p.legal_basis = [LegalRef(title=_text(r, "title", f"legal_basis[{i}].title") or "",
                               code=_text(r, "code", f"legal_basis[{i}].code"))
                      for i, r in enumerate(_obj_list(d, "legal_basis"))]
@@ -144,9 +158,7 @@ def parse_record(d: dict[str, Any]) -> Procedure:
 
 def _dossier_item(item: dict, i: int) -> DossierItem:
     field = f"dossier[{i}]"
-    name = _text(item, "name", f"{field}.name")
-    if not name:
-        raise _Bad(f"{field}.name", "thành phần hồ sơ thiếu tên", "dossier item without a name")
+    name = _text(item, "name", f"{field}.name") or ""
     copies = item.get("copies")
     if copies is not None and not isinstance(copies, dict):
         raise _Bad(f"{field}.copies", "số bản phải có dạng {\"original\": …, \"copy\": …}",
