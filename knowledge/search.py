@@ -106,13 +106,22 @@ class _FieldIndex:
         self.avgdl = float(doc_len.sum()) / n_docs if n_docs else 0.0
         df = np.diff(indptr)
         self.idf = self._idf(df, n_docs)
-        if len(doc_ids):
-            tf64 = tf.astype(np.float64)
-            dl = doc_len[doc_ids].astype(np.float64)
-            # Same expression, same order as rank_bm25.BM25Okapi.get_scores (bit-equal floats).
-            self.contrib = tf64 * (k1 + 1) / (tf64 + k1 * (1 - b + b * dl / self.avgdl))
-        else:
-            self.contrib = np.zeros(0)
+        self.k1, self.b = k1, b
+        self._contrib: np.ndarray | None = None
+
+    @property
+    def contrib(self) -> np.ndarray:
+        """Each posting's length-normalised tf (computed on demand: serving uses merged lists)."""
+        if self._contrib is None:
+            if len(self.doc_ids):
+                k1, b = self.k1, self.b
+                tf64 = self.tf.astype(np.float64)
+                dl = self.doc_len[self.doc_ids].astype(np.float64)
+                # Same expression, same order as rank_bm25.BM25Okapi.get_scores.
+                self._contrib = tf64 * (k1 + 1) / (tf64 + k1 * (1 - b + b * dl / self.avgdl))
+            else:
+                self._contrib = np.zeros(0)
+        return self._contrib
 
     @staticmethod
     def _idf(df: np.ndarray, n_docs: int) -> np.ndarray:
@@ -136,7 +145,8 @@ class _FieldIndex:
 class SearchIndex:
     """The in-memory index. Build with :meth:`build`, persist with :meth:`to_bytes`."""
 
-    def __init__(self, vocab: list[str], fields: dict[str, _FieldIndex], meta: dict) -> None:
+    def __init__(self, vocab: list[str], fields: dict[str, _FieldIndex], meta: dict,
+                 merged: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
         self.vocab = vocab
         self.term_ids = {t: i for i, t in enumerate(vocab)}
         self.fields = fields
@@ -151,15 +161,59 @@ class SearchIndex:
         top = weights.max() if len(weights) else 0.0
         self.popularity = np.log1p(weights) / math.log1p(top) if top > 0 else np.zeros(len(weights))
         self.doc_of_code = {c: i for i, c in enumerate(self.codes)}
-        self.field_weights = dict(FIELD_WEIGHTS)
-        self.synonyms: list[tuple[list[str], list[str]]] = []
-        self.abbreviations: list[tuple[list[str], list[str]]] = []
-        self.stopwords: list[list[str]] = []
+        if merged is not None and meta.get("field_weights") == FIELD_WEIGHTS:
+            self.field_weights = dict(FIELD_WEIGHTS)
+            self.m_indptr, self.m_doc_ids, self.m_values = merged
+        else:
+            self.set_field_weights(FIELD_WEIGHTS)
+        self.synonyms: dict[str, list] = {}
+        self.abbreviations: dict[str, list] = {}
+        self.stopwords: dict[str, list] = {}
         self._name_keys: dict[int, set[str]] = {}
         self._name_folded: dict[int, list[str]] = {}
 
     def __len__(self) -> int:
         return len(self.codes)
+
+    def set_field_weights(self, weights: dict[str, float]) -> None:
+        """Weigh the fields and merge their postings for serving.
+
+        Each term keeps one postings list whose value per document is its best field's
+        weighted score (idf × normalised tf × field weight): a term counts once, in the field
+        where it weighs most, so a long body repeating the name's words cannot lift a record
+        over a names-only one. A query then costs one gather-add per term.
+        """
+        self.field_weights = dict(weights)
+        n_terms = len(self.vocab)
+        n_docs = len(self.codes)
+        keys, values = [], []
+        for f, w in self.field_weights.items():
+            fi = self.fields[f]
+            if not w or not len(fi.doc_ids):
+                continue
+            term_of = np.repeat(np.arange(n_terms, dtype=np.int64), np.diff(fi.indptr))
+            keys.append(term_of * n_docs + fi.doc_ids)
+            values.append((w * fi.idf[term_of]) * fi.contrib)
+        if not keys:
+            self.m_indptr = np.zeros(n_terms + 1, dtype=np.int64)
+            self.m_doc_ids = np.zeros(0, dtype=np.int32)
+            self.m_values = np.zeros(0, dtype=np.float32)
+            return
+        key = np.concatenate(keys)
+        val = np.concatenate(values)
+        order = np.argsort(key, kind="stable")  # two sorted runs: a linear merge
+        key, val = key[order], val[order]
+        first = np.ones(len(key), dtype=bool)
+        first[1:] = key[1:] != key[:-1]
+        starts = np.flatnonzero(first)
+        val = np.maximum.reduceat(val, starts)
+        key = key[starts]
+        self.m_doc_ids = (key % n_docs).astype(np.int32)
+        counts = np.bincount(key // n_docs, minlength=n_terms)
+        self.m_indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self.m_values = val.astype(np.float32)
+        for fi in self.fields.values():
+            fi._contrib = None  # only the oracle and re-weighting need them again
 
     # ----------------------------------------------------------------- building and persisting
     @classmethod
@@ -193,6 +247,8 @@ class SearchIndex:
             arrays[f"{f}_doc_ids"] = fi.doc_ids
             arrays[f"{f}_tf"] = fi.tf
             arrays[f"{f}_doc_len"] = fi.doc_len
+        arrays["m_indptr"], arrays["m_doc_ids"], arrays["m_values"] = (
+            self.m_indptr, self.m_doc_ids, self.m_values)
         arrays["vocab"] = np.frombuffer("\n".join(self.vocab).encode("utf-8"), dtype=np.uint8)
         meta = {
             "format": INDEX_FORMAT,
@@ -203,6 +259,7 @@ class SearchIndex:
             "fields": self.field_names,
             "levels": self.levels,
             "audience": self.audience,
+            "field_weights": self.field_weights,
         }
         arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8)
         buf = io.BytesIO()
@@ -222,7 +279,8 @@ class SearchIndex:
                                FIELD_K1[f], FIELD_B[f])
                 for f in FIELDS
             }
-        return cls(vocab, fields, meta)
+            merged = (z["m_indptr"], z["m_doc_ids"], z["m_values"])
+        return cls(vocab, fields, meta, merged)
 
     # ------------------------------------------------------------------------------ querying
     def field_scores(self, field_name: str, tokens: Sequence[str]) -> np.ndarray:
@@ -297,14 +355,13 @@ class SearchIndex:
                 table[key] = value
                 if len(key) == 1 and len(value) > 1:
                     abbrevs.setdefault(tuple(value), []).append(key[0])
-        self.synonyms = sorted(((list(k), v) for k, v in table.items()), key=lambda kv: -len(kv[0]))
-        self.abbreviations = sorted(((list(k), v) for k, v in abbrevs.items()),
-                                    key=lambda kv: -len(kv[0]))
+        self.synonyms = _by_first(table.items())
+        self.abbreviations = _by_first(abbrevs.items())
 
     def set_stopwords(self, phrases: Iterable[str]) -> None:
         """Filler and question words, as accented phrases ("tôi", "giấy tờ gì")."""
         keys = {tuple(text.tone_key(s) for s in text.syllables(p)) for p in phrases}
-        self.stopwords = sorted((list(k) for k in keys if k), key=lambda k: -len(k))
+        self.stopwords = _by_first((k, None) for k in keys if k)
 
     def _drop_stopwords(self, accented: list[str]) -> list[str]:
         """Drop stopword phrases, matched with their accents (an unaccented "co" may be "cơ")."""
@@ -314,10 +371,9 @@ class SearchIndex:
         out: list[str] = []
         i = 0
         while i < len(keys):
-            for phrase in self.stopwords:
-                if keys[i:i + len(phrase)] == phrase:
-                    i += len(phrase)
-                    break
+            match = _match_at(self.stopwords, keys, i)
+            if match:
+                i += len(match[0])
             else:
                 out.append(accented[i])
                 i += 1
@@ -329,34 +385,34 @@ class SearchIndex:
         alts: dict[int, list[list[str]]] = {}
         i = 0
         while i < len(folded):
-            for phrase, expansion in self.synonyms:
-                n = len(phrase)
-                if folded[i:i + n] == phrase:
-                    if n == 1:  # an abbreviation: itself or its expansion
-                        alts[len(main)] = [expansion]
-                        main.append(phrase)
-                    else:
-                        main.append(expansion)
-                    i += n
-                    break
-            else:
-                word = folded[i]
-                if word in _NUMBER_WORDS:
-                    alts[len(main)] = [[_NUMBER_WORDS[word]]]
-                main.append([word])
-                i += 1
+            match = _match_at(self.synonyms, folded, i)
+            if match:
+                phrase, expansion = match
+                if len(phrase) == 1:  # an abbreviation: itself or its expansion
+                    alts[len(main)] = [expansion]
+                    main.append(list(phrase))
+                else:
+                    main.append(expansion)
+                i += len(phrase)
+                continue
+            word = folded[i]
+            if word in _NUMBER_WORDS:
+                alts[len(main)] = [[_NUMBER_WORDS[word]]]
+            main.append([word])
+            i += 1
         # An official wording that has an abbreviation: the abbreviation is an alternative.
-        for expansion, abbrevs in self.abbreviations:
-            n = len(expansion)
-            j = 0
-            while j + n <= len(main):
-                if all(len(g) == 1 for g in main[j:j + n]) \
-                        and [g[0] for g in main[j:j + n]] == expansion:
-                    main[j:j + n] = [expansion]
-                    alts = {(k if k < j else k - n + 1): v for k, v in alts.items()
-                            if not j <= k < j + n}
-                    alts[j] = [[a] for a in abbrevs]
-                j += 1
+        j = 0
+        while j < len(main):
+            single = [g[0] if len(g) == 1 else None for g in main]
+            match = _match_at(self.abbreviations, single, j)
+            if match:
+                expansion, abbrevs = match
+                n = len(expansion)
+                main[j:j + n] = [list(expansion)]
+                alts = {(k if k < j else k - n + 1): v for k, v in alts.items()
+                        if not j <= k < j + n}
+                alts[j] = [[a] for a in abbrevs]
+            j += 1
         return main, alts
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
@@ -368,11 +424,10 @@ class SearchIndex:
             return []
         n_docs = len(self.codes)
         scores = np.zeros(n_docs)
-        cand_parts = []
         for slot in plan.slots:
             if len(slot) == 1:
                 for t in slot[0]:
-                    cand_parts.append(self._add_term(scores, t))
+                    self._add_term(scores, t)
                 continue
             # An abbreviation stands for all the words it abbreviates: scale each alternative
             # to the longest one's number of syllables.
@@ -381,13 +436,10 @@ class SearchIndex:
             for alt, length in zip(slot, lengths):
                 alt_scores = np.zeros(n_docs)
                 for t in alt:
-                    cand_parts.append(self._add_term(alt_scores, t))
+                    self._add_term(alt_scores, t)
                 np.maximum(best, alt_scores * (max(lengths) / length), out=best)
             scores += best
-        cand_parts = [c for c in cand_parts if len(c)]
-        if not cand_parts:
-            return []
-        cand = np.unique(np.concatenate(cand_parts))
+        cand = np.flatnonzero(scores)
         cand = self._filter(cand, filters)
         if not len(cand):
             return []
@@ -406,42 +458,21 @@ class SearchIndex:
             top_scores = top_scores * (1 + ACCENT_WEIGHT * bonus)
         codes = np.array([self.codes[d] for d in top_docs])
         order = np.lexsort((codes, -top_scores))[:k]
-        return [
-            Hit(self.codes[d], self.names[d], float(top_scores[o]), self.pack_ids[d],
-                self.matched_terms(int(d), plan.terms))
-            for o, d in ((o, int(top_docs[o])) for o in order)
-        ]
+        docs = top_docs[order]
+        matched = self.matched_terms(docs, plan.terms)
+        return [Hit(self.codes[d], self.names[d], float(top_scores[o]), self.pack_ids[d], m)
+                for o, d, m in zip(order.tolist(), docs.tolist(), matched)]
 
-    def _add_term(self, scores: np.ndarray, t: str) -> np.ndarray:
-        """Add one term's score to ``scores``; return the documents it touched.
-
-        A term counts once, in the field where it weighs most: a long body repeating the
-        name's words must not lift a record over a names-only one.
-        """
+    def _add_term(self, scores: np.ndarray, t: str) -> None:
+        """Add one term's (merged, see :meth:`set_field_weights`) scores to ``scores``."""
         tid = self.term_ids.get(t)
         if tid is None:
-            return _EMPTY
-        weight = COMPOUND_WEIGHT if "_" in t else 1.0
-        parts = []
-        for f, w in self.field_weights.items():
-            if not w:
-                continue
-            fi = self.fields[f]
-            ids, contrib = fi.postings(tid)
-            if len(ids):
-                parts.append((ids, (weight * w * fi.idf[tid]) * contrib))
-        if not parts:
-            return _EMPTY
-        if len(parts) == 1:
-            ids, values = parts[0]
-            scores[ids] += values
-            return ids
-        best = np.zeros(len(scores))
-        for ids, values in parts:
-            best[ids] = np.maximum(best[ids], values)
-        ids = np.unique(np.concatenate([p[0] for p in parts]))
-        scores[ids] += best[ids]
-        return ids
+            return
+        lo, hi = self.m_indptr[tid], self.m_indptr[tid + 1]
+        values = self.m_values[lo:hi]
+        if "_" in t:
+            values = values * COMPOUND_WEIGHT
+        scores[self.m_doc_ids[lo:hi]] += values
 
     def _adjacent_share(self, doc: int, bigrams: set[tuple[str, str]]) -> float:
         """Share of the query's adjacent syllable pairs that stand adjacent in the name."""
@@ -451,19 +482,19 @@ class SearchIndex:
             self._name_folded[doc] = folded
         return len(bigrams & set(zip(folded, folded[1:]))) / len(bigrams)
 
-    def matched_terms(self, doc: int, terms: Sequence[str]) -> list[str]:
-        out = []
-        for t in terms:
+    def matched_terms(self, docs: np.ndarray, terms: Sequence[str]) -> list[list[str]]:
+        """For each document, the terms found in it (name or body), for highlighting."""
+        found = np.zeros((len(terms), len(docs)), dtype=bool)
+        for i, t in enumerate(terms):
             tid = self.term_ids.get(t)
             if tid is None:
                 continue
-            for fi in self.fields.values():
-                lo, hi = fi.indptr[tid], fi.indptr[tid + 1]
-                j = lo + np.searchsorted(fi.doc_ids[lo:hi], doc)
-                if j < hi and fi.doc_ids[j] == doc:
-                    out.append(t)
-                    break
-        return out
+            lo, hi = self.m_indptr[tid], self.m_indptr[tid + 1]
+            if hi > lo:
+                postings = self.m_doc_ids[lo:hi]
+                j = np.minimum(np.searchsorted(postings, docs), hi - lo - 1)
+                found[i] = postings[j] == docs
+        return [[t for i, t in enumerate(terms) if found[i, n]] for n in range(len(docs))]
 
     def _accent_match(self, doc: int, keys: list[str]) -> float:
         """Share of the query's accented syllables found, accents and all, in the name."""
@@ -510,7 +541,20 @@ class SearchIndex:
                 for i in found[:k]]
 
 
-_EMPTY = np.zeros(0, dtype=np.int32)
+def _by_first(items: Iterable[tuple[tuple[str, ...], object]]) -> dict[str, list]:
+    """Phrases keyed by their first word, longest first: a query is scanned in one pass."""
+    table: dict[str, list] = {}
+    for phrase, value in sorted(items, key=lambda kv: -len(kv[0])):
+        table.setdefault(phrase[0], []).append((phrase, value))
+    return table
+
+
+def _match_at(table: dict[str, list], words: list, i: int) -> tuple | None:
+    """The longest phrase of ``table`` that starts at ``words[i]``, with its value."""
+    for phrase, value in table.get(words[i], ()):
+        if tuple(words[i:i + len(phrase)]) == phrase:
+            return phrase, value
+    return None
 
 
 @dataclass

@@ -59,6 +59,7 @@ def fold(text: str) -> str:
     return _WORD_RE.sub(lambda m: fold_word(m.group(0)), text)
 
 
+@lru_cache(maxsize=200_000)
 def tone_key(syllable: str) -> str:
     """A key equal for the same syllable whatever the tone placement: hòa/hoà, thủy/thuỷ.
 
