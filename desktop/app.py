@@ -1,0 +1,154 @@
+"""Start the counter app: logging, error hooks, the store, first-start demo pack, the window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import logging.handlers
+import os
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from knowledge import __version__, paths
+
+log = logging.getLogger("motcua")
+DEMO_PACK = ("demo-pack", "demo.mcpack")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(prog="motcua", description="Trợ lý bộ phận một cửa")
+    ap.add_argument("--home", help="thư mục dữ liệu (mặc định: MOTCUA_HOME hoặc thư mục người dùng)")
+    ap.add_argument("--version", action="store_true", help="in phiên bản rồi thoát")
+    ap.add_argument("--smoke-test", action="store_true",
+                    help="tự kiểm tra không giao diện: cài gói mẫu, tìm, vẽ cửa sổ, rồi thoát")
+    ap.add_argument("--screenshot", metavar="PNG", help="vẽ cửa sổ chính ra tệp PNG rồi thoát")
+    ap.add_argument("--query", default="", help="câu tìm kiếm ban đầu (cho --screenshot)")
+    return ap.parse_args(argv)
+
+
+def setup_logging(home: Path) -> None:
+    handler = logging.handlers.RotatingFileHandler(paths.logs_dir(home) / "motcua.log",
+                                                   maxBytes=2_000_000, backupCount=5,
+                                                   encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def install_excepthooks() -> None:
+    """Log every uncaught error and tell the clerk in Vietnamese, never crash silently."""
+    def hook(exc_type, exc, tb) -> None:
+        log.critical("uncaught", exc_info=(exc_type, exc, tb))
+        from PySide6.QtWidgets import QApplication
+
+        if QApplication.instance() is not None and threading.current_thread() is threading.main_thread():
+            from desktop.errors import show_error
+            show_error(QApplication.activeWindow(), exc)
+
+    sys.excepthook = hook
+    threading.excepthook = lambda args: log.critical(
+        "uncaught in thread %s", args.thread, exc_info=(args.exc_type, args.exc_value,
+                                                        args.exc_traceback))
+
+
+def ensure_demo_pack(store, settings) -> None:
+    """First start with nothing installed: install the bundled demo pack (32 procedures)."""
+    from knowledge.settings import trusted_keys
+    from knowledge.store import install_pack
+
+    if not store.packs():
+        result = install_pack(store=store, pack_path=paths.resource(*DEMO_PACK),
+                              trusted=trusted_keys(settings))
+        log.info("first start: %s", result.summary_vi())
+
+
+def build_window(home: Path):
+    """Open the store (installing the demo pack on first start) and make the main window."""
+    from desktop.main_window import MainWindow
+    from knowledge.settings import load_settings
+    from knowledge.store import open_store
+
+    settings = load_settings(home)
+    store = open_store(home)
+    ensure_demo_pack(store, settings)
+    return MainWindow(store, store.load_index(), home, settings)
+
+
+def run(argv: list[str]) -> int:
+    t_start = time.perf_counter()
+    args = parse_args(argv)
+    if args.version:
+        print(f"motcua {__version__}")
+        return 0
+    if args.smoke_test:
+        return smoke_test()
+    home = paths.home(args.home)
+    setup_logging(home)
+    install_excepthooks()
+    if args.screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.resources import install_font_and_style
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("motcua")
+    install_font_and_style(app)
+    window = build_window(home)
+    window.resize(1366, 768)
+    if args.screenshot:
+        if args.query:
+            window.search.box.setText(args.query)
+            window.search.refresh()
+            window.search.on_return()
+        window.show()
+        app.processEvents()
+        window.grab().save(args.screenshot)
+        print(f"screenshot {args.screenshot}")
+        return 0
+    window.show()
+    log.info("window shown %.2fs after start", time.perf_counter() - t_start)
+    if window.settings.share_path:
+        QTimer.singleShot(3000, window.on_sync_now)
+        timer = QTimer(window, interval=max(1, window.settings.interval_minutes) * 60_000)
+        timer.timeout.connect(window.on_sync_now)
+        timer.start()
+    return app.exec()
+
+
+def smoke_test() -> int:
+    """Headless self-check for a frozen bundle: one line out, exit 0 or non-zero with a reason."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    t0 = time.perf_counter()
+    try:
+        from PySide6.QtWidgets import QApplication
+
+        from desktop.resources import install_font_and_style
+
+        with tempfile.TemporaryDirectory(prefix="motcua-smoke-") as tmp:
+            app = QApplication.instance() or QApplication(sys.argv[:1])
+            install_font_and_style(app)
+            window = build_window(Path(tmp))
+            window.resize(1366, 768)
+            window.search.box.setText("dang ky thuong tru")
+            window.search.refresh()
+            code = window.search.selected_code()
+            window.show()
+            app.processEvents()
+            pixmap = window.grab()
+            window.store.close()
+            window.close()
+            if code != "1.004222" or pixmap.isNull():
+                print(f"smoke-test FAILED: first hit {code!r}, pixmap null={pixmap.isNull()}")
+                return 1
+        print(f"smoke-test ok: 'dang ky thuong tru' -> {code}, window {pixmap.width()}x"
+              f"{pixmap.height()}, {time.perf_counter() - t0:.2f}s")
+        return 0
+    except Exception as e:  # noqa: BLE001 - the reason is the output
+        print(f"smoke-test FAILED: {type(e).__name__}: {e}")
+        return 1

@@ -1,0 +1,34 @@
+"""The one way errors reach the clerk: a non-modal message box with the Vietnamese sentence."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from knowledge.errors import MotcuaError
+
+log = logging.getLogger(__name__)
+
+GENERIC_VI = ("Đã xảy ra lỗi không mong muốn. Công việc đã lưu vẫn còn nguyên; hãy thử lại "
+              "hoặc báo cho quản trị (kèm chi tiết).")
+
+
+def show_error(parent: QWidget | None, exc: BaseException) -> QMessageBox:
+    """Show ``exc`` to the clerk (non-modal, already shown) and return the box."""
+    if isinstance(exc, MotcuaError):
+        text, detail = exc.message_vi, exc.detail_en
+    else:
+        text = GENERIC_VI
+        detail = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    log.error("shown to the user: %s | %s", text, detail)
+    box = QMessageBox(QMessageBox.Icon.Warning, "motcua", text, QMessageBox.StandardButton.Ok,
+                      parent)
+    box.setDetailedText(detail)
+    copy = box.addButton("Sao chép chi tiết", QMessageBox.ButtonRole.ActionRole)
+    copy.clicked.disconnect()
+    copy.clicked.connect(lambda: QApplication.clipboard().setText(f"{text}\n\n{detail}"))
+    box.setModal(False)
+    box.show()
+    return box

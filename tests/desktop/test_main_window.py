@@ -1,0 +1,107 @@
+"""The counter window driven by the keyboard, on the real demo pack."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication
+
+
+def type_text(widget, text: str) -> None:
+    """Type any text, Vietnamese included (qtbot.keyClicks is ASCII-only: STACK.md)."""
+    for ch in text:
+        for kind in (QKeyEvent.Type.KeyPress, QKeyEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
+
+
+def first_code(w) -> str:
+    return w.search.table.item(0, 0).text()
+
+
+def test_empty_box_lists_most_used_first(window):
+    assert window.search.table.rowCount() == 32
+    assert first_code(window) == "1.004194"  # đăng ký tạm trú: the highest national count
+    assert "Gói mẫu" in window.pack_label.text() and "v1" in window.pack_label.text()
+
+
+def test_type_without_diacritics_arrow_enter_opens(window, qtbot):
+    qtbot.keyClicks(window.search.box, "dang ky thuong tru")
+    qtbot.waitUntil(lambda: first_code(window) == "1.004222")
+    assert "<b" in window.search.table.item(0, 1).data(Qt.ItemDataRole.UserRole)
+    qtbot.keyClick(window.search.box, Qt.Key.Key_Down)
+    qtbot.keyClick(window.search.box, Qt.Key.Key_Up)
+    qtbot.keyClick(window.search.box, Qt.Key.Key_Return)
+    text = window.detail.plain_text()
+    assert text.startswith("Đăng ký thường trú") and "Thành phần hồ sơ" in text
+
+
+def test_vietnamese_typing_and_colloquial_words(window, qtbot):
+    type_text(window.search.box, "giấy xác nhận độc thân")
+    qtbot.waitUntil(lambda: first_code(window) == "1.004873")
+
+
+def test_code_and_no_result(window, qtbot):
+    qtbot.keyClicks(window.search.box, "001612")
+    qtbot.waitUntil(lambda: first_code(window) == "1.001612")
+    window.search.box.clear()
+    qtbot.keyClicks(window.search.box, "zzqx")
+    qtbot.waitUntil(lambda: window.search.table.rowCount() == 0)
+    assert window.search.status.text().startswith("Không tìm thấy thủ tục phù hợp")
+
+
+def test_ctrl_f_focuses_search_from_the_detail(window, qtbot):
+    window.detail.view.setFocus()
+    qtbot.keyClick(window.detail.view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.search.box.hasFocus())
+
+
+def test_filters_restrict_the_lookup(window, qtbot):
+    combo = window.search.filters["field"]
+    combo.setCurrentIndex(combo.findText("Hộ tịch"))
+    rows = window.search.table.rowCount()
+    assert 0 < rows < 32
+    fields = {window.search.table.item(r, 2).text() for r in range(rows)}
+    assert fields == {"Hộ tịch"}
+
+
+def test_pack_text_cannot_inject_markup(window):
+    from knowledge.model import Procedure
+
+    window.detail.show_procedure(Procedure(code="1.000001", name="<a href='file:///etc/passwd'>X</a>"
+                                           "<img src='x.png'><script>alert(1)</script>"))
+    html = window.detail.view.toHtml()
+    assert "<a href" not in html and "<img" not in html and "<script" not in html
+    assert "<a href='file:///etc/passwd'>X</a>" in window.detail.plain_text()
+
+
+def test_help_lists_shortcuts(window, qtbot):
+    dlg = window.on_help()
+    qtbot.add_widget(dlg)
+    keys = [dlg.table.item(r, 0).text() for r in range(dlg.table.rowCount())]
+    assert "Ctrl+F, F3" in keys and "F1" in keys
+
+
+def test_packs_dialog_installs_in_background(window, qtbot, make_pack, signing_key):
+    from pathlib import Path
+
+    from tests.conftest import record
+
+    window.settings.trusted_key_files = [Path(f"{signing_key}.pub")]
+    dlg = window.on_packs()
+    qtbot.add_widget(dlg)
+    assert dlg.table.item(0, 0).text() == "demo-motcua"
+    pack = make_pack([record("1.009999", "Cấp giấy phép thử nghiệm đặc biệt")], pack_id="demo-them")
+    with qtbot.waitSignal(dlg.installed, timeout=10000):
+        dlg.install(pack)
+    assert dlg.result.text() == "Đã cài gói demo-them phiên bản 1: 1 thủ tục mới."
+    qtbot.waitUntil(lambda: "demo-them" in [p.pack_id for p in window.store.packs()])
+    qtbot.waitUntil(lambda: "1.009999" in window.search.index.doc_of_code)
+
+
+def test_screenshot_1366x768(window, tmp_path, qtbot):
+    qtbot.keyClicks(window.search.box, "lam lai can cuoc bi mat")
+    qtbot.waitUntil(lambda: first_code(window) == "2.001194")
+    qtbot.keyClick(window.search.box, Qt.Key.Key_Return)
+    path = tmp_path / "main.png"
+    assert window.grab().save(str(path))
+    assert path.stat().st_size > 20_000
