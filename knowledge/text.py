@@ -56,7 +56,7 @@ def fold_word(word: str) -> str:
 
 def fold(text: str) -> str:
     """Fold a whole text, keeping separators: ``"Đăng ký, Hộ tịch"`` → ``"dang ki, ho tich"``."""
-    return _WORD_RE.sub(lambda m: fold_word(m.group(0)), text)
+    return _WORD_RE.sub(lambda m: fold_word(m.group(0)), nfc(text))
 
 
 @lru_cache(maxsize=200_000)
