@@ -53,6 +53,18 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
+def peak_rss_mb() -> float:
+    """This process's peak RSS. VmHWM, not ru_maxrss: the latter keeps the parent's peak across
+    fork + exec, so a child started by a big parent would report the parent's memory."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def phase_query(home: str, rounds: int) -> dict:
     """In a fresh process: load the index, run the queries, the same on FTS5; report."""
     t0 = time.perf_counter()
@@ -70,7 +82,7 @@ def phase_query(home: str, rounds: int) -> dict:
                 t = time.perf_counter()
                 index.search(q, k=10)
                 lat[name].append((time.perf_counter() - t) * 1000)
-    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    out["peak_rss_mb"] = peak_rss_mb()
     for name, qs in sets.items():
         fts = fts5_latency(store, qs, rounds)
         out[name] = {
