@@ -24,6 +24,7 @@ as one ``.npz`` blob in the store, and loaded in well under a second at start.
 
 from __future__ import annotations
 
+import difflib
 import io
 import json
 import math
@@ -171,6 +172,7 @@ class SearchIndex:
         self.stopwords: dict[str, list] = {}
         self._name_keys: dict[int, set[str]] = {}
         self._name_folded: dict[int, list[str]] = {}
+        self._syllables: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -481,6 +483,34 @@ class SearchIndex:
             folded = text.query_syllables(self.names[doc])
             self._name_folded[doc] = folded
         return len(bigrams & set(zip(folded, folded[1:]))) / len(bigrams)
+
+    def suggest(self, query: str) -> str | None:
+        """A spelling-tolerant correction of a query that finds nothing ("không tìm thấy").
+
+        Each folded syllable the index does not know is replaced by the closest one it knows
+        (difflib's ratio ≥ 0.7, ties to the more frequent word); None if nothing changes.
+        """
+        words = text.query_syllables(query)
+        if not words:
+            return None
+        if self._syllables is None:
+            self._syllables = [t for t in self.vocab if "_" not in t and not t.isdigit()]
+        out, changed = [], False
+        for w in words:
+            if w in self.term_ids or w.isdigit():
+                out.append(w)
+                continue
+            close = difflib.get_close_matches(w, self._syllables, n=5, cutoff=0.7)
+            if close:
+                best = max(close, key=lambda c: (difflib.SequenceMatcher(None, w, c).ratio(),
+                                                 self._df(c)))
+                out.append(best)
+                changed = True
+        return " ".join(out) if changed and out else None
+
+    def _df(self, term: str) -> int:
+        tid = self.term_ids[term]
+        return int(self.m_indptr[tid + 1] - self.m_indptr[tid])
 
     def matched_terms(self, docs: np.ndarray, terms: Sequence[str]) -> list[list[str]]:
         """For each document, the terms found in it (name or body), for highlighting."""

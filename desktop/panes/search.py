@@ -163,13 +163,21 @@ class SearchPane(QWidget):
         f = self.current_filters()
         if query:
             hits = self.index.search(query, k=MAX_RESULTS, filters=f)
+            suggestion = None if hits else self.index.suggest(query)
+            if suggestion:
+                hits = self.index.search(suggestion, k=MAX_RESULTS, filters=f)
             # Keep the list short enough to read: drop matches far weaker than the best.
             hits = [h for h in hits if h.score >= RELATIVE_CUTOFF * hits[0].score]
             rows = [(h.code, highlight_html(h.name, h.matched), h.name,
                      self.index.field_names[self.index.doc_of_code[h.code]] or "") for h in hits]
-            self.status.setText(f"{len(rows)} kết quả cho “{query}”." if rows else
-                                f"Không tìm thấy thủ tục phù hợp với “{query}”. Thử từ khác, "
-                                "bỏ bớt từ, hoặc gõ mã thủ tục.")
+            if suggestion and rows:
+                self.status.setText(f"Không tìm thấy “{query}”. Có phải bạn muốn tìm: "
+                                    f"“{suggestion}”? Kết quả cho “{suggestion}”:")
+            elif rows:
+                self.status.setText(f"{len(rows)} kết quả cho “{query}”.")
+            else:
+                self.status.setText(f"Không tìm thấy thủ tục phù hợp với “{query}”. Thử từ khác, "
+                                    "bỏ bớt từ, hoặc gõ mã thủ tục.")
         else:
             rows = [(s.code, html.escape(s.name), s.name, s.field or "") for s in self.store.browse(
                 field=f.field, level=f.level, audience=f.audience, pack_id=f.pack_id,

@@ -105,3 +105,10 @@ def test_screenshot_1366x768(window, tmp_path, qtbot):
     path = tmp_path / "main.png"
     assert window.grab().save(str(path))
     assert path.stat().st_size > 20_000
+
+
+def test_no_result_suggests_a_close_spelling(window, qtbot):
+    qtbot.keyClicks(window.search.box, "khai sjnh")
+    qtbot.waitUntil(lambda: window.search.table.rowCount() > 0)
+    assert first_code(window) == "1.001193"
+    assert "Có phải bạn muốn tìm: “khai sinh”?" in window.search.status.text()

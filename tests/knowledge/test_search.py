@@ -104,3 +104,9 @@ def test_unknown_words_find_nothing(index):
 def test_empty_index_round_trips():
     idx = SearchIndex.from_bytes(SearchIndex.build([]).to_bytes())
     assert len(idx) == 0 and idx.search("đăng ký") == []
+
+
+def test_suggest_close_spelling(index):
+    assert index.suggest("dang ky khai sjnh") == "dang ki khai sinh"
+    assert index.suggest("đăng ký khai sinh") is None
+    assert index.suggest("qqqqqq") is None
