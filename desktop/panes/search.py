@@ -163,16 +163,22 @@ class SearchPane(QWidget):
         f = self.current_filters()
         if query:
             hits = self.index.search(query, k=MAX_RESULTS, filters=f)
-            suggestion = None if hits else self.index.suggest(query)
+            # A word the index does not know is probably mistyped: if its closest spelling
+            # matches better, show those results and say so.
+            suggestion = self.index.suggest(query)
             if suggestion:
-                hits = self.index.search(suggestion, k=MAX_RESULTS, filters=f)
+                alt = self.index.search(suggestion, k=MAX_RESULTS, filters=f)
+                if alt and (not hits or alt[0].score > hits[0].score):
+                    hits = alt
+                else:
+                    suggestion = None
             # Keep the list short enough to read: drop matches far weaker than the best.
             hits = [h for h in hits if h.score >= RELATIVE_CUTOFF * hits[0].score]
             rows = [(h.code, highlight_html(h.name, h.matched), h.name,
                      self.index.field_names[self.index.doc_of_code[h.code]] or "") for h in hits]
             if suggestion and rows:
-                self.status.setText(f"Không tìm thấy “{query}”. Có phải bạn muốn tìm: "
-                                    f"“{suggestion}”? Kết quả cho “{suggestion}”:")
+                self.status.setText(f"Có phải bạn muốn tìm: “{suggestion}”? "
+                                    f"Đang hiện kết quả cho “{suggestion}”.")
             elif rows:
                 self.status.setText(f"{len(rows)} kết quả cho “{query}”.")
             else:
