@@ -7,15 +7,21 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QWidget
+from PySide6.QtWidgets import (QLabel, QLineEdit, QListWidget, QListWidgetItem, QMainWindow,
+                               QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from desktop.dialogs.help import HelpDialog
 from desktop.dialogs.packs import PacksDialog
 from desktop.errors import show_error
+from desktop.panes.checklist import ChecklistPane, pdf_name
 from desktop.panes.detail import DetailPane
+from desktop.printing import print_dialog, print_to_pdf
 from desktop.panes.search import SearchPane
 from desktop.tasks import run_job
 from knowledge.errors import MotcuaError
+from knowledge.intake import Intake, IntakeStore, open_intakes, start_intake, today, unfinished
+from knowledge.receipt import Slip, SlipSettings
+from knowledge.workdays import Calendar
 from knowledge.progress import Progress
 from knowledge.search import SearchIndex
 from knowledge.settings import Settings, trusted_keys
@@ -30,6 +36,11 @@ SHORTCUTS = [
     ("Enter", "Mở thủ tục đang chọn"),
     ("Ctrl+L", "Chuyển sang danh sách kết quả"),
     ("Ctrl+D", "Chuyển sang phần chi tiết thủ tục"),
+    ("Ctrl+N", "Bắt đầu tiếp nhận hồ sơ cho thủ tục đang xem"),
+    ("Space", "Đánh dấu / bỏ đánh dấu giấy tờ đang chọn trong danh sách hồ sơ"),
+    ("Ctrl+S", "Lưu hồ sơ (hồ sơ vẫn được lưu sau mỗi thay đổi)"),
+    ("Ctrl+P", "Đủ giấy tờ: tiếp nhận và in Mẫu 01; còn thiếu: in Mẫu 02"),
+    ("Ctrl+H", "Hồ sơ hôm nay (tìm theo tên, mã hồ sơ, thủ tục)"),
     ("Ctrl+Shift+P", "Gói tri thức: xem, cài gói mới"),
     ("F5", "Đồng bộ gói từ thư mục chia sẻ ngay"),
     ("F1", "Bảng phím tắt này"),
@@ -44,9 +55,29 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("motcua — Tra cứu thủ tục hành chính, bộ phận một cửa")
         self.search = SearchPane(store, index)
         self.detail = DetailPane()
+        self.intakes: IntakeStore = open_intakes(home)
+        self.open_print_dialog = True
+        self.checklist = ChecklistPane(self.intakes, Calendar.from_json(store.calendar()),
+                                       SlipSettings(unit_name=settings.unit_name,
+                                                    agency_code=settings.agency_code,
+                                                    result_place=settings.result_place,
+                                                    contact=settings.contact))
+        self.checklist.closed.connect(self.on_slip)
+        self.today_box = QLineEdit(placeholderText="Tìm hồ sơ hôm nay: tên, mã hồ sơ, thủ tục")
+        self.today_list = QListWidget()
+        self.today_box.textChanged.connect(self.refresh_today)
+        self.today_list.itemActivated.connect(self.on_today_activated)
+        today_page = QWidget()
+        t_layout = QVBoxLayout(today_page)
+        t_layout.addWidget(self.today_box)
+        t_layout.addWidget(self.today_list)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.detail, "Chi tiết thủ tục")
+        self.tabs.addTab(self.checklist, "Tiếp nhận hồ sơ")
+        self.tabs.addTab(today_page, "Hồ sơ hôm nay")
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.search)
-        split.addWidget(self.detail)
+        split.addWidget(self.tabs)
         split.setStretchFactor(0, 5)
         split.setStretchFactor(1, 6)
         split.setSizes([600, 760])
@@ -58,6 +89,8 @@ class MainWindow(QMainWindow):
         self.setTabOrder(self.search.table, self.detail.view)
         self._actions()
         self.update_status()
+        self.refresh_today()
+        self.resume_unfinished()
         self.search.box.setFocus()
 
     def _actions(self) -> None:
@@ -72,6 +105,10 @@ class MainWindow(QMainWindow):
         self.focus_search = add("Tìm kiếm", ["Ctrl+F", "F3"], self.on_focus_search)
         add("Danh sách kết quả", ["Ctrl+L"], lambda: self.search.table.setFocus())
         add("Chi tiết", ["Ctrl+D"], lambda: self.detail.view.setFocus())
+        add("Tiếp nhận hồ sơ", ["Ctrl+N"], self.on_start_intake)
+        add("Lưu hồ sơ", ["Ctrl+S"], self.on_save)
+        add("Tiếp nhận / in phiếu", ["Ctrl+P"], self.on_print)
+        add("Hồ sơ hôm nay", ["Ctrl+H"], self.on_today)
         add("Gói tri thức", ["Ctrl+Shift+P"], self.on_packs)
         self.sync_action = add("Đồng bộ ngay", ["F5"], self.on_sync_now)
         add("Phím tắt", ["F1"], self.on_help)
@@ -90,8 +127,95 @@ class MainWindow(QMainWindow):
     def on_opened(self, code: str) -> None:
         try:
             self.detail.show_procedure(self.store.procedure(code))
+            self.tabs.setCurrentWidget(self.detail)
         except MotcuaError as e:
             show_error(self, e)
+
+    # --------------------------------------------------------------------------- intakes
+    def resume_unfinished(self) -> None:
+        """After a crash or a kill, the unfinished intakes are there: reopen the latest."""
+        left = unfinished(store=self.intakes)
+        if left:
+            self.checklist.load(left[0])
+            self.tabs.setCurrentWidget(self.checklist)
+            self.statusBar().showMessage(
+                f"Có {len(left)} hồ sơ đang tiếp nhận dở; đã mở lại hồ sơ gần nhất"
+                " (các hồ sơ khác ở thẻ “Hồ sơ hôm nay”).", 15000)
+
+    @Slot()
+    def on_start_intake(self) -> None:
+        p = self.detail.procedure
+        code = self.search.selected_code() if p is None else p.code
+        if code is None:
+            self.statusBar().showMessage("Hãy chọn một thủ tục trước.", 5000)
+            return
+        procedure = self.store.procedure(code)
+        self.detail.show_procedure(procedure)
+        intake = start_intake(store=self.intakes, procedure=procedure,
+                              pack_id=self.search.index.pack_ids[
+                                  self.search.index.doc_of_code[code]]
+                              if code in self.search.index.doc_of_code else None)
+        self.checklist.load(intake)
+        self.tabs.setCurrentWidget(self.checklist)
+        self.checklist.name.setFocus()
+        self.refresh_today()
+
+    @Slot()
+    def on_save(self) -> None:
+        if self.checklist.intake is not None:
+            self.checklist._save()
+            self.statusBar().showMessage("Đã lưu hồ sơ.", 3000)
+
+    @Slot()
+    def on_print(self) -> None:
+        it = self.checklist.intake
+        if it is None or it.status != "open":
+            self.statusBar().showMessage("Không có hồ sơ đang tiếp nhận.", 5000)
+            return
+        if it.complete:
+            self.checklist.on_receive()
+        else:
+            self.checklist.on_return()
+
+    @Slot(object)
+    def on_slip(self, slip: Slip) -> None:
+        it = self.checklist.intake
+        form = "mau01" if it.status == "received" else "mau02"
+        path = print_to_pdf(slip, pdf_name(self.home, it, form))
+        self.last_pdf = path
+        self.statusBar().showMessage(
+            (f"Đã tiếp nhận hồ sơ {it.dossier_code}." if form == "mau01"
+             else "Đã lập phiếu yêu cầu bổ sung hồ sơ.") + f" Bản PDF: {path}", 15000)
+        self.refresh_today()
+        if self.open_print_dialog:
+            print_dialog(slip, self)
+
+    @Slot()
+    def on_today(self) -> None:
+        self.tabs.setCurrentIndex(2)
+        self.today_box.setFocus()
+
+    @Slot()
+    def refresh_today(self) -> None:
+        self.today_list.clear()
+        status_vi = {"open": "đang dở", "received": "đã tiếp nhận", "returned": "trả bổ sung",
+                     "abandoned": "bỏ"}
+        for it in today(store=self.intakes, query=self.today_box.text()):
+            w = QListWidgetItem(f"{it.opened_at[11:16]}  {it.dossier_code or '—'}  "
+                                f"{it.applicant_name or '(chưa ghi tên)'} — {it.procedure_name}"
+                                f"  [{status_vi[it.status]}]")
+            w.setData(Qt.ItemDataRole.UserRole, it.id)
+            self.today_list.addItem(w)
+
+    @Slot(QListWidgetItem)
+    def on_today_activated(self, w: QListWidgetItem) -> None:
+        intake: Intake = self.intakes.get(w.data(Qt.ItemDataRole.UserRole))
+        self.checklist.load(intake)
+        self.tabs.setCurrentWidget(self.checklist)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.intakes.close()
+        super().closeEvent(event)
 
     @Slot()
     def on_help(self) -> HelpDialog:

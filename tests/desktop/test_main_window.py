@@ -102,6 +102,8 @@ def test_screenshot_1366x768(window, tmp_path, qtbot):
     qtbot.keyClicks(window.search.box, "lam lai can cuoc bi mat")
     qtbot.waitUntil(lambda: first_code(window) == "2.001194")
     qtbot.keyClick(window.search.box, Qt.Key.Key_Return)
+    window.on_start_intake()  # the checklist's long case headings must not widen the window
+    assert window.width() == 1366
     path = tmp_path / "main.png"
     assert window.grab().save(str(path))
     assert path.stat().st_size > 20_000

@@ -1,0 +1,124 @@
+"""The intake flow by keyboard: open, Ctrl+N, applicant, Space ticks, save, print Mẫu 01/02 to
+PDF, and a real kill of the app process with the intake there on reopen."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+from pypdf import PdfReader
+from PySide6.QtCore import Qt
+
+from tests.conftest import REPO
+from tests.desktop.test_main_window import type_text
+
+
+def pdf_text(path) -> str:
+    text = " ".join(page.extract_text() for page in PdfReader(str(path)).pages)
+    return " ".join(text.split())  # Qt PDFs come out with tabs between words
+
+
+def open_procedure(window, qtbot, query, code):
+    qtbot.keyClicks(window.search.box, query)
+    qtbot.waitUntil(lambda: window.search.table.item(0, 0).text() == code)
+    qtbot.keyClick(window.search.box, Qt.Key.Key_Return)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.checklist.intake is not None)
+
+
+def test_missing_items_then_mau_02(window, qtbot):
+    window.open_print_dialog = False
+    open_procedure(window, qtbot, "dang ky thuong tru", "1.004222")
+    pane = window.checklist
+    assert pane.case.count() >= 2  # đăng ký thường trú: several cases
+    qtbot.waitUntil(lambda: pane.name.hasFocus())
+    type_text(pane.name, "Nguyễn Thị Lan")
+    pane.items.setFocus()
+    pane.items.setCurrentRow(0)
+    qtbot.keyClick(pane.items, Qt.Key.Key_Space)
+    it = pane.intake
+    assert it.applicant_name == "Nguyễn Thị Lan"
+    assert it.items[pane.items.item(0).data(Qt.ItemDataRole.UserRole)].ticked
+    needed, missing = len(it.needed()), len(it.missing())
+    assert missing >= 1 and pane.count.text() == (f"Đã nhận {needed - missing}/{needed} giấy tờ."
+                                                  f" Còn thiếu {missing}.")
+    saved = window.intakes.get(it.id)
+    assert saved.applicant_name == "Nguyễn Thị Lan" and saved.items == it.items
+    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: it.status == "returned")
+    text = pdf_text(window.last_pdf)
+    assert "PHIẾU YÊU CẦU BỔ SUNG" in text and "Nguyễn Thị Lan" in text
+    for item in it.missing():
+        assert item.name.split()[0] in text
+
+
+def test_complete_dossier_mau_01_with_appointment(window, qtbot):
+    window.open_print_dialog = False
+    open_procedure(window, qtbot, "dang ky tam tru", "1.004194")
+    pane = window.checklist
+    type_text(pane.name, "Trần Văn Minh")
+    pane.items.setFocus()
+    for row in range(pane.items.count()):
+        pane.items.setCurrentRow(row)
+        if pane.items.item(row).flags() & Qt.ItemFlag.ItemIsUserCheckable:
+            qtbot.keyClick(pane.items, Qt.Key.Key_Space)
+    assert pane.intake.complete and pane.count.text().endswith("Đủ hồ sơ.")
+    assert pane.intake.appointment_at is not None
+    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: pane.intake.status == "received")
+    text = pdf_text(window.last_pdf)
+    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text and "Trần Văn Minh" in text
+    assert pane.intake.dossier_code in text
+    from datetime import datetime
+    when = datetime.fromisoformat(pane.intake.appointment_at)
+    assert f"ngày {when:%d} tháng {when:%m} năm {when:%Y}" in text
+    window.on_today()
+    assert window.today_list.count() == 1 and "đã tiếp nhận" in window.today_list.item(0).text()
+
+
+def test_bare_number_time_asks_for_the_date(window, qtbot):
+    open_procedure(window, qtbot, "dang ky khai sinh", "1.001193")
+    pane = window.checklist
+    assert pane.intake.appointment_at is None and "chưa rõ đơn vị" in pane.appointment.text()
+    pane.on_set_appointment()
+    assert pane.intake.appointment_at is None  # a reason is required
+    pane.reason.setText("Luật Hộ tịch: trả trong ngày")
+    pane.on_set_appointment()
+    assert pane.intake.appointment_at and "đã đổi" in pane.appointment.text()
+
+
+CHILD = """
+import sys, time
+from desktop.app import build_window
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+w = build_window(__import__('pathlib').Path(sys.argv[1]))
+w.search.box.setText("dang ky thuong tru"); w.search.refresh(); w.search.on_return()
+w.on_start_intake()
+w.checklist.name.setText("Lê Thị Hoa"); w.checklist.on_applicant_edited("")
+w.checklist.items.item(0).setCheckState(__import__('PySide6.QtCore', fromlist=['Qt']).Qt.CheckState.Checked)
+print(w.checklist.intake.id, flush=True)
+time.sleep(60)
+"""
+
+
+def test_kill_the_app_and_reopen(qtbot, motcua_home):
+    env = {**os.environ, "PYTHONPATH": str(REPO), "QT_QPA_PLATFORM": "offscreen"}
+    child = subprocess.Popen([sys.executable, "-c", CHILD, str(motcua_home)], env=env,
+                             stdout=subprocess.PIPE, text=True)
+    intake_id = child.stdout.readline().strip()
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert intake_id
+    from desktop.app import build_window
+
+    w = build_window(motcua_home)
+    qtbot.add_widget(w)
+    it = w.checklist.intake
+    assert it is not None and it.id == intake_id
+    assert it.applicant_name == "Lê Thị Hoa" and w.checklist.name.text() == "Lê Thị Hoa"
+    assert any(i.ticked for i in it.items)
+    assert "hồ sơ đang tiếp nhận dở" in w.statusBar().currentMessage()
+    w.store.close()
