@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QLabel, QLineEdit, QListWidget, QListWidgetItem, QMainWindow,
                                QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
+from desktop.dialogs.figures import FiguresDialog
 from desktop.dialogs.help import HelpDialog
 from desktop.dialogs.packs import PacksDialog
 from desktop.errors import show_error
@@ -42,6 +43,7 @@ SHORTCUTS = [
     ("Ctrl+P", "Đủ giấy tờ: tiếp nhận và in Mẫu 01; còn thiếu: in Mẫu 02"),
     ("Ctrl+H", "Hồ sơ hôm nay (tìm theo tên, mã hồ sơ, thủ tục)"),
     ("Ctrl+Shift+P", "Gói tri thức: xem, cài gói mới"),
+    ("Ctrl+Shift+F", "Số liệu tiếp nhận: hôm nay, 30 ngày; xuất CSV"),
     ("F5", "Đồng bộ gói từ thư mục chia sẻ ngay"),
     ("F1", "Bảng phím tắt này"),
     ("Ctrl+Q", "Thoát"),
@@ -110,6 +112,7 @@ class MainWindow(QMainWindow):
         add("Tiếp nhận / in phiếu", ["Ctrl+P"], self.on_print)
         add("Hồ sơ hôm nay", ["Ctrl+H"], self.on_today)
         add("Gói tri thức", ["Ctrl+Shift+P"], self.on_packs)
+        add("Số liệu tiếp nhận", ["Ctrl+Shift+F"], self.on_figures)
         self.sync_action = add("Đồng bộ ngay", ["F5"], self.on_sync_now)
         add("Phím tắt", ["F1"], self.on_help)
         add("Thoát", ["Ctrl+Q"], self.close)
@@ -216,6 +219,12 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         self.intakes.close()
         super().closeEvent(event)
+
+    @Slot()
+    def on_figures(self) -> FiguresDialog:
+        dlg = FiguresDialog(self.intakes, self)
+        dlg.show()
+        return dlg
 
     @Slot()
     def on_help(self) -> HelpDialog:

@@ -122,3 +122,15 @@ def test_kill_the_app_and_reopen(qtbot, motcua_home):
     assert any(i.ticked for i in it.items)
     assert "hồ sơ đang tiếp nhận dở" in w.statusBar().currentMessage()
     w.store.close()
+
+
+def test_figures_dialog_and_csv(window, qtbot, tmp_path):
+    window.open_print_dialog = False
+    open_procedure(window, qtbot, "dang ky khai sinh", "1.001193")
+    window.checklist.on_return()
+    dlg = window.on_figures()
+    qtbot.add_widget(dlg)
+    assert dlg.table.item(0, 0).text() == "Hôm nay" and dlg.table.item(0, 1).text() == "1"
+    assert dlg.table.item(0, 3).text() == "1"
+    assert dlg.export(tmp_path / "f.csv") == 1
+    assert "Tờ khai" in dlg.missing.text() or "lần" in dlg.missing.text()
