@@ -329,6 +329,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"lỗi: không đọc/ghi được tệp: {e.filename or ''} ({e.strerror or e}).",
               file=sys.stderr)
         return 1
+    except Exception as e:  # noqa: BLE001 - one line for the user, the traceback in the log
+        log.exception("%s failed unexpectedly", args.command)
+        print(f"lỗi: lỗi không mong muốn ({type(e).__name__}); chi tiết trong tệp nhật ký"
+              " motcua-pack.log.", file=sys.stderr)
+        return 1
     finally:
         if handler is not None:
             logging.getLogger().removeHandler(handler)
