@@ -9,11 +9,13 @@ import html
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from knowledge.intake import Intake
+from knowledge.intake import Intake, IntakeItem
 
 
 @dataclass
 class SlipSettings:
+    """What a counter prints at the top and bottom of its slips: data, never code."""
+
     unit_name: str = "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ"
     parent_name: str = "UBND ……………"
     agency_code: str = "000.00.00.H00"
@@ -27,6 +29,7 @@ class SlipSettings:
     result_place: str = "Bộ phận Tiếp nhận và Trả kết quả"
     contact: str = ""
     clerk_name: str = ""
+    logbook_volume: str = ""
 
 
 def when_vi(dt: datetime | str | None) -> str:
@@ -40,6 +43,8 @@ def when_vi(dt: datetime | str | None) -> str:
 
 @dataclass
 class Slip:
+    """A printed slip as plain data; ``to_html`` for printing (QTextDocument), ``to_text`` for tests."""
+
     number: str
     title: str
     lines: list[tuple[str, str]]  # (label, value) in order
@@ -57,12 +62,16 @@ class Slip:
         return "\n".join(out)
 
     def to_html(self) -> str:
+        """A complete HTML document for one A4 page: simple tables and attributes that Qt's
+        QTextDocument renders, no external resources, every value escaped."""
         e = html.escape
         s = self.settings
         head = (f"<table width='100%'><tr><td width='45%' align='center'><b>{e(s.parent_name)}"
                 f"<br>{e(s.unit_name)}</b></td><td align='center'><b>"
                 + "<br>".join(e(h) for h in s.header_lines) + "</b></td></tr></table>")
-        parts = [f"<html><head><meta charset='utf-8'></head><body style='font-size:11pt'>",
+        parts = ["<!DOCTYPE html><html lang='vi'><head><meta charset='utf-8'>"
+                 f"<title>{e(self.number)} — {e(self.title)}</title></head>"
+                 "<body style='font-family: \"Times New Roman\", serif; font-size: 12pt'>",
                  f"<p align='right'><i>{e(self.number)}</i>"
                  + (f"<br><i>{e(s.legal_line)}</i>" if s.legal_line else "") + "</p>",
                  head, f"<h3 align='center'>{e(self.title)}</h3>"]
@@ -86,37 +95,60 @@ def _applicant(intake: Intake) -> list[tuple[str, str]]:
             ("Email", intake.email or "……")]
 
 
+def _form_and_quantity(item: IntakeItem) -> tuple[str, str]:
+    """The "Hình thức" and "Số lượng" cells: ``Bản chính; Bản sao`` / ``01; 02``."""
+    if item.kind == "present":
+        return "Xuất trình (không thu)", "—"
+    forms = [(label, n) for label, n in (("Bản chính", item.original), ("Bản sao", item.copy)) if n]
+    if not forms:
+        return "Theo quy định", "01"
+    return "; ".join(f for f, _ in forms), "; ".join(f"{n:02d}" for _, n in forms)
+
+
 def receipt_form01(intake: Intake, settings: SlipSettings, now: datetime) -> Slip:
     """Mẫu 01: the documents received and the appointment."""
-    received = [i for i in intake.needed() if i.ticked]
-    rows = [[str(n), i.name + (f" — {i.note}" if i.note else ""),
-             "Bản chính" if i.original else ("Bản sao" if i.copy else "Xuất trình"),
-             str(max(i.original, i.copy, 1) if i.kind != "present" else "—")]
-            for n, i in enumerate(received, start=1)]
+    rows = []
+    for n, item in enumerate(intake.received_items(), start=1):
+        form, quantity = _form_and_quantity(item)
+        rows.append([str(n), item.name + (f" — {item.note}" if item.note else ""), form, quantity])
     lines = [("Mã hồ sơ", intake.dossier_code or "(chưa cấp)")] + _applicant(intake) + [
         ("Nội dung yêu cầu giải quyết", f"{intake.procedure_name} (mã {intake.procedure_code})"),
     ]
-    appointment = when_vi(intake.appointment_at)
-    after = [f"Số lượng hồ sơ: 01 bộ.",
-             f"Thời gian giải quyết hồ sơ theo quy định là: {intake.processing_time or '……'}.",
+    if intake.case:
+        lines.append(("Trường hợp", intake.case))
+    after = ["Số lượng hồ sơ: 01 bộ.",
+             f"Thời gian giải quyết hồ sơ theo quy định là: {intake.processing_time_raw or '……'}.",
              f"Thời gian nhận hồ sơ: {when_vi(intake.closed_at or now)}.",
-             f"Thời gian trả kết quả giải quyết hồ sơ: {appointment}."
-             + (f" (Điều chỉnh: {intake.appointment_reason})" if intake.appointment_reason else ""),
+             f"Thời gian trả kết quả giải quyết hồ sơ: {when_vi(intake.appointment_at)}."
+             + (f" (Điều chỉnh: {intake.appointment_override_reason})"
+                if intake.appointment_override_reason else ""),
              f"Đăng ký nhận kết quả tại: {settings.result_place}.",
-             "Vào Sổ theo dõi hồ sơ, Quyển số: …… Số thứ tự: ……"]
+             f"Vào Sổ theo dõi hồ sơ, Quyển số: {settings.logbook_volume or '……'} "
+             f"Số thứ tự: {_entry_number(intake.dossier_code)}"]
     return Slip(settings.form01_number, settings.form01_title, lines,
-                ["TT", "Tên giấy tờ", "Hình thức", "Số lượng"], rows, after,
+                ["TT", "Tên giấy tờ", "Hình thức (bản chính, bản sao)", "Số lượng"], rows, after,
                 [("NGƯỜI NỘP HỒ SƠ", intake.applicant_name),
                  ("NGƯỜI TIẾP NHẬN HỒ SƠ", settings.clerk_name)], settings)
 
 
+def _entry_number(dossier_code: str | None) -> str:
+    """The logbook entry: the dossier code's daily sequence number."""
+    if dossier_code and dossier_code.rsplit("-", 1)[-1].isdigit():
+        return dossier_code.rsplit("-", 1)[-1]
+    return "……"
+
+
 def request_form02(intake: Intake, settings: SlipSettings, reason: str, now: datetime) -> Slip:
-    """Mẫu 02: every missing item at once, with the reason and a contact."""
+    """Mẫu 02: every missing item in one list (never ask twice), the reason and a contact."""
     rows = [[str(n), i.name + (f" — {i.note}" if i.note else ""), i_copies(i)]
             for n, i in enumerate(intake.missing(), start=1)]
     lines = [("Hồ sơ của", intake.applicant_name or "……")] + _applicant(intake)[1:] + [
         ("Nội dung yêu cầu giải quyết", f"{intake.procedure_name} (mã {intake.procedure_code})")]
-    after = [f"Lý do: {reason or 'Hồ sơ chưa đủ thành phần theo quy định.'}",
+    if intake.case:
+        lines.append(("Trường hợp", intake.case))
+    reason = reason or intake.return_reason
+    after = ["Yêu cầu bổ sung, hoàn thiện hồ sơ gồm những nội dung trên.",
+             f"Lý do: {reason or 'Hồ sơ chưa đủ thành phần theo quy định.'}",
              "Trong quá trình hoàn thiện hồ sơ nếu có vướng mắc, ông/bà liên hệ: "
              + (settings.contact or settings.result_place) + ".",
              f"Ngày {now:%d} tháng {now:%m} năm {now:%Y}."]
@@ -125,8 +157,10 @@ def request_form02(intake: Intake, settings: SlipSettings, reason: str, now: dat
                 [("NGƯỜI HƯỚNG DẪN", settings.clerk_name)], settings)
 
 
-def i_copies(i) -> str:
-    parts = [f"{i.original} bản chính"] if i.original else []
+def i_copies(i: IntakeItem) -> str:
+    if i.kind == "present":
+        return "Xuất trình bản chính"
+    parts = [f"{i.original:02d} bản chính"] if i.original else []
     if i.copy:
-        parts.append(f"{i.copy} bản sao")
+        parts.append(f"{i.copy:02d} bản sao")
     return ", ".join(parts) or "01"
