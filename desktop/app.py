@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import logging.handlers
 import os
 import sys
 import tempfile
@@ -27,16 +26,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--screenshot", metavar="PNG", help="vẽ cửa sổ chính ra tệp PNG rồi thoát")
     ap.add_argument("--query", default="", help="câu tìm kiếm ban đầu (cho --screenshot)")
     return ap.parse_args(argv)
-
-
-def setup_logging(home: Path) -> None:
-    handler = logging.handlers.RotatingFileHandler(paths.logs_dir(home) / "motcua.log",
-                                                   maxBytes=2_000_000, backupCount=5,
-                                                   encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
 
 
 def install_excepthooks() -> None:
@@ -87,7 +76,7 @@ def run(argv: list[str]) -> int:
     if args.smoke_test:
         return smoke_test()
     home = paths.home(args.home)
-    setup_logging(home)
+    paths.start_log(home, "motcua.log")
     install_excepthooks()
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

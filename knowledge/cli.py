@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import logging.handlers
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -303,22 +302,11 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
-def _setup_logging(home: Path) -> logging.Handler:
-    handler = logging.handlers.RotatingFileHandler(paths.logs_dir(home) / "motcua-pack.log",
-                                                   maxBytes=2_000_000, backupCount=3,
-                                                   encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    return handler
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = None
     try:
-        handler = _setup_logging(_home(args))
+        handler = paths.start_log(_home(args), "motcua-pack.log")
         return COMMANDS[args.command](args)
     except MotcuaError as e:
         log.error("%s failed: %s", args.command, e.detail_en)

@@ -45,6 +45,20 @@ def logs_dir(base: Path) -> Path:
     return d
 
 
+def start_log(base: Path, name: str) -> "logging.Handler":
+    """Send INFO and above to ``<home>/logs/<name>`` (rotating); return the handler to remove."""
+    import logging
+    import logging.handlers
+
+    handler = logging.handlers.RotatingFileHandler(logs_dir(base) / name, maxBytes=2_000_000,
+                                                   backupCount=5, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return handler
+
+
 def staging_dir(base: Path) -> Path:
     d = base / "staging"
     d.mkdir(parents=True, exist_ok=True)
