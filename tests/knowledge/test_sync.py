@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import shutil
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -233,21 +233,28 @@ def test_unknown_format_version_is_refused(store, motcua_home, share, make_pack,
     assert "định dạng phiên bản 2" in r.refused[0].reason_vi and versions(store) == {}
 
 
-def test_disk_full_while_staging(store, motcua_home, share, make_pack, trusted, monkeypatch):
-    publish(pack_path=make_pack(V1), share=share, trusted=trusted)
-    import knowledge.sync as sync_mod
+@pytest.fixture
+def tiny_staging(motcua_home):
+    """The workstation's staging folder on a real 16 KiB filesystem (tmpfs; needs root)."""
+    staging = motcua_home / "staging"
+    staging.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(staging)],
+                          capture_output=True)
+    if done.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    yield staging
+    subprocess.run(["umount", str(staging)], check=False)
 
-    real_stage = sync_mod._stage
 
-    def full_disk(src, part, *a, **kw):
-        part.write_bytes(b"partial")
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(sync_mod, "_stage", full_disk)
+def test_disk_full_while_staging(store, motcua_home, share, make_pack, trusted, tiny_staging):
+    # Random words: the pack must not compress below the 16 KiB staging filesystem.
+    big = V1 + [record(f"1.{i:06d}", f"Thủ tục {os.urandom(24).hex()}") for i in range(600)]
+    publish(pack_path=make_pack(big), share=share, trusted=trusted)
     r = do_sync(store, motcua_home, share, trusted)
     assert not r.ok and r.error_vi.startswith("Ổ đĩa của máy trạm đã đầy")
-    assert versions(store) == {} and not list((motcua_home / "staging").iterdir())
-    monkeypatch.setattr(sync_mod, "_stage", real_stage)
+    assert versions(store) == {} and not list(tiny_staging.iterdir())
+    assert store.integrity_check() == "ok"
+    subprocess.run(["mount", "-o", "remount,size=64m", str(tiny_staging)], check=True)
     assert do_sync(store, motcua_home, share, trusted).ok and versions(store) == {"tinh": 1}
 
 
