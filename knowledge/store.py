@@ -13,7 +13,7 @@ import logging
 import sqlite3
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -65,6 +65,8 @@ class InstallResult:
     removed: list[str]
     procedures: int
     seconds: float
+    changed_fields: dict[str, list[str]] = field(default_factory=dict)
+    """For each changed code, the record fields that changed (for the packs dialog)."""
 
     def summary_vi(self) -> str:
         """What changed, for the clerk: "3 thủ tục mới, 5 thủ tục thay đổi"."""
@@ -310,8 +312,13 @@ def install_loaded(*, store: Store, pack: Any, progress: ProgressFn | None = Non
     added = sorted(set(new_records) - set(old))
     removed = sorted(set(old) - set(new_records))
     changed = sorted(c for c in set(old) & set(new_records) if old[c] != new_records[c])
+    changed_fields = {}
+    for c in changed:
+        a, b = json.loads(old[c]), json.loads(new_records[c])
+        changed_fields[c] = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
     result = InstallResult(m.pack_id, m.version, existing.version if existing else None,
-                           added, changed, removed, total, time.perf_counter() - t0)
+                           added, changed, removed, total, time.perf_counter() - t0,
+                           changed_fields)
     log.info("installed pack %s v%s: %d procedures, +%d ~%d -%d in %.2fs", m.pack_id, m.version,
              total, len(added), len(changed), len(removed), result.seconds)
     return result

@@ -14,6 +14,20 @@ from knowledge.progress import Progress
 from knowledge.store import InstallResult, Store, install_pack, open_store
 
 
+FIELD_VI = {"name": "tên", "dossier": "thành phần hồ sơ", "processing_time": "thời hạn",
+            "channels": "cách thức, phí", "fees": "phí, lệ phí", "steps": "trình tự",
+            "legal_basis": "căn cứ pháp lý", "requirements": "yêu cầu", "result": "kết quả",
+            "agency": "cơ quan thực hiện", "level": "cấp thực hiện", "field": "lĩnh vực"}
+
+
+def changes_vi(r: InstallResult, limit: int = 15) -> str:
+    """The changes against the previous version, one line per procedure."""
+    lines = [f"+ {c}" for c in r.added[:limit]] + [f"- {c}" for c in r.removed[:limit]]
+    lines += [f"~ {c}: " + ", ".join(FIELD_VI.get(f, f) for f in fields)
+              for c, fields in list(r.changed_fields.items())[:limit]]
+    return "".join(f"\n  {line}" for line in lines)
+
+
 class PacksDialog(QDialog):
     installed = Signal()
 
@@ -81,8 +95,7 @@ class PacksDialog(QDialog):
     def on_installed(self, r: InstallResult) -> None:
         self.install_button.setEnabled(True)
         self.progress.hide()
-        changed = "".join(f"\n  ~ {c}" for c in r.changed[:20])
-        self.result.setText(r.summary_vi() + changed)
+        self.result.setText(r.summary_vi() + changes_vi(r))
         self.refresh()
         self.installed.emit()
 

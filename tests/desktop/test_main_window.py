@@ -113,3 +113,26 @@ def test_no_result_suggests_a_close_spelling(window, qtbot):
     qtbot.keyClicks(window.search.box, "khai sjnh")
     qtbot.waitUntil(lambda: "Có phải bạn muốn tìm: “khai sinh”?" in window.search.status.text())
     assert first_code(window) == "1.001193"
+
+
+def test_packs_dialog_shows_changes_against_previous_version(window, qtbot, make_pack,
+                                                             signing_key):
+    from pathlib import Path
+
+    from tests.conftest import record
+
+    window.settings.trusted_key_files = [Path(f"{signing_key}.pub")]
+    dlg = window.on_packs()
+    qtbot.add_widget(dlg)
+    v1 = make_pack([record("1.009999", "Cấp phép A"), record("1.009998", "Cấp phép B")],
+                   pack_id="demo-them", version=1)
+    with qtbot.waitSignal(dlg.installed, timeout=10000):
+        dlg.install(v1)
+    v2 = make_pack([record("1.009999", "Cấp phép A", processing_time="10 ngày làm việc"),
+                    record("1.009997", "Cấp phép C")], pack_id="demo-them", version=2)
+    with qtbot.waitSignal(dlg.installed, timeout=10000):
+        dlg.install(v2)
+    lines = dlg.result.text().splitlines()
+    assert lines[0] == ("Đã cài gói demo-them phiên bản 2: 1 thủ tục mới, 1 thủ tục thay đổi,"
+                        " 1 thủ tục bị bỏ.")
+    assert [x.strip() for x in lines[1:]] == ["+ 1.009997", "- 1.009998", "~ 1.009999: thời hạn"]

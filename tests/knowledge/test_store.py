@@ -67,6 +67,7 @@ def test_newer_version_replaces_older_and_equal_refused(store, make_pack, truste
     assert (result.added, result.removed, result.changed) == (["1.000894"], ["1.004222"],
                                                                ["1.004194"])
     assert result.previous_version == 1
+    assert result.changed_fields == {"1.004194": ["processing_time"]}
     with pytest.raises(PackVersionRefused) as e:
         install_pack(store=store, pack_path=v2, trusted=trusted)
     assert e.value.message_vi == ("Gói tinh phiên bản 2 không mới hơn phiên bản đã cài (2);"
