@@ -20,4 +20,6 @@ def window(qtbot, motcua_home):
     from desktop.tasks import wait_idle
 
     assert wait_idle(5000), "a background job outlived its test"
+    QApplication.processEvents()  # deliver the finished jobs' results before closing the store
+    w.close()
     w.store.close()
