@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import logging.handlers
 import os
 from pathlib import Path
 
@@ -45,11 +47,8 @@ def logs_dir(base: Path) -> Path:
     return d
 
 
-def start_log(base: Path, name: str) -> "logging.Handler":
+def start_log(base: Path, name: str) -> logging.Handler:
     """Send INFO and above to ``<home>/logs/<name>`` (rotating); return the handler to remove."""
-    import logging
-    import logging.handlers
-
     handler = logging.handlers.RotatingFileHandler(logs_dir(base) / name, maxBytes=2_000_000,
                                                    backupCount=5, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from knowledge.errors import MotcuaError, PackInvalid
-from knowledge.workdays import (Calendar, Duration, WorkingHours, appointment,
+from knowledge.workdays import (Calendar, WorkingHours, appointment,
                                 parse_processing_time)
 from tests.conftest import DATA
 
