@@ -78,8 +78,8 @@ def copies_vi(original: int, copy: int, kind: str) -> str:
 
 @dataclass(frozen=True)
 class Checklist:
-    items: tuple[ChecklistItem, ...]
-    cases: tuple[str, ...]  # empty unless the record lists several cases
+    items: list[ChecklistItem]
+    cases: list[str]  # empty unless the record lists several cases
 
     def items_for(self, case: str | None) -> list[ChecklistItem]:
         """The items that apply to ``case``: the common ones plus that case's own."""
@@ -162,4 +162,4 @@ def checklist_for(procedure: Procedure) -> Checklist:
         case = d.group if heading == "case" else None
         items.append(ChecklistItem(i, d.name, d.original, d.copy, d.form, d.group, kind, case,
                                    conditional=heading == "conditional" and kind != "note"))
-    return Checklist(tuple(items), tuple(case_groups))
+    return Checklist(items, case_groups)

@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -55,13 +55,13 @@ class IntakeItem:
     kind: str  # submit | present | note (knowledge.checklist)
     original: int
     copy: int
-    case: str | None = None
     ticked: bool = False
     note: str = ""
+    case: str | None = None  # the checklist case it belongs to; None: every case
     conditional: bool = False  # an add-on (authorisation …): shown, never counted missing
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "IntakeItem":
+    def from_dict(cls, d: dict[str, Any]) -> IntakeItem:
         return cls(**{k: v for k, v in d.items() if k in _ITEM_FIELDS})
 
 
@@ -138,7 +138,7 @@ class Intake:
         return json.dumps(asdict(self), ensure_ascii=False)
 
     @classmethod
-    def from_json(cls, data: str) -> "Intake":
+    def from_json(cls, data: str) -> Intake:
         """Read a saved intake; keys from older versions are renamed, unknown keys ignored."""
         d = json.loads(data)
         for old, new in _RENAMED.items():
@@ -197,7 +197,7 @@ class IntakeStore:
     def close(self) -> None:
         self.db.close()
 
-    def __enter__(self) -> "IntakeStore":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -242,7 +242,7 @@ def start_intake(*, store: IntakeStore, procedure: Procedure, case: str | None =
         id=uuid.uuid4().hex, procedure_code=procedure.code, procedure_name=procedure.name,
         pack_id=pack_id, pack_version=pack_version,
         case=case or (checklist.cases[0] if checklist.cases else None),
-        items=[IntakeItem(i.index, i.name, i.kind, i.original, i.copy, i.case,
+        items=[IntakeItem(i.index, i.name, i.kind, i.original, i.copy, case=i.case,
                           conditional=i.conditional) for i in checklist.items],
         opened_at=_now(now).isoformat(), processing_time_raw=procedure.processing_time)
     save_intake(store=store, intake=intake)

@@ -69,9 +69,9 @@ class Slip:
         head = (f"<table width='100%'><tr><td width='45%' align='center'><b>{e(s.parent_name)}"
                 f"<br>{e(s.unit_name)}</b></td><td align='center'><b>"
                 + "<br>".join(e(h) for h in s.header_lines) + "</b></td></tr></table>")
-        parts = ["<!DOCTYPE html><html lang='vi'><head><meta charset='utf-8'>"
-                 f"<title>{e(self.number)} — {e(self.title)}</title></head>"
-                 "<body style='font-family: \"Times New Roman\", serif; font-size: 12pt'>",
+        parts = [("<!DOCTYPE html><html lang='vi'><head><meta charset='utf-8'>"
+                  f"<title>{e(self.number)} — {e(self.title)}</title></head>"
+                  "<body style='font-family: \"Times New Roman\", serif; font-size: 12pt'>"),
                  f"<p align='right'><i>{e(self.number)}</i>"
                  + (f"<br><i>{e(s.legal_line)}</i>" if s.legal_line else "") + "</p>",
                  head, f"<h3 align='center'>{e(self.title)}</h3>"]
@@ -123,8 +123,8 @@ def receipt_form01(intake: Intake, settings: SlipSettings, now: datetime) -> Sli
              + (f" (Điều chỉnh: {intake.appointment_override_reason})"
                 if intake.appointment_override_reason else ""),
              f"Đăng ký nhận kết quả tại: {settings.result_place}.",
-             f"Vào Sổ theo dõi hồ sơ, Quyển số: {settings.logbook_volume or '……'} "
-             f"Số thứ tự: {_entry_number(intake.dossier_code)}"]
+             (f"Vào Sổ theo dõi hồ sơ, Quyển số: {settings.logbook_volume or '……'} "
+              f"Số thứ tự: {_entry_number(intake.dossier_code)}")]
     return Slip(settings.form01_number, settings.form01_title, lines,
                 ["TT", "Tên giấy tờ", "Hình thức (bản chính, bản sao)", "Số lượng"], rows, after,
                 [("NGƯỜI NỘP HỒ SƠ", intake.applicant_name),

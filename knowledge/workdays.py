@@ -44,7 +44,7 @@ class Calendar:
     workdays: dict[date, str] = field(default_factory=dict)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any] | None, *, source: str = "calendar.json") -> "Calendar":
+    def from_json(cls, data: dict[str, Any] | None, *, source: str = "calendar.json") -> Calendar:
         """Read ``{"holidays": [{"date": "2026-01-01", "name": …}], "workdays": [...]}``.
 
         Raises:
@@ -72,7 +72,7 @@ class Calendar:
         return {"holidays": [{"date": d.isoformat(), "name": n} for d, n in sorted(self.holidays.items())],
                 "workdays": [{"date": d.isoformat(), "name": n} for d, n in sorted(self.workdays.items())]}
 
-    def merge(self, *others: "Calendar") -> "Calendar":
+    def merge(self, *others: Calendar) -> Calendar:
         """A new calendar: ``self`` then each of ``others``; a later calendar wins on a date
         (a supervisor's file listed after a pack can turn a holiday into a make-up day)."""
         holidays, workdays = dict(self.holidays), dict(self.workdays)
@@ -125,7 +125,7 @@ class WorkingHours:
             prev = end
 
     @classmethod
-    def parse(cls, text: str, return_time: str | None = None) -> "WorkingHours":
+    def parse(cls, text: str, return_time: str | None = None) -> WorkingHours:
         """``"07:30-11:30, 13:30-17:00"`` (a counter setting) → WorkingHours."""
         sessions = []
         for part in text.split(","):
@@ -179,7 +179,7 @@ class Duration:
             "unknown": f"chưa rõ đơn vị: “{self.raw}”" if self.raw else "chưa quy định",
         }[self.kind]
 
-    def with_kind(self, kind: str) -> "Duration":
+    def with_kind(self, kind: str) -> Duration:
         """The clerk confirmed the unit of a bare number: the same amount in ``kind``."""
         if kind not in KINDS:
             raise ValueError(kind)
@@ -281,7 +281,7 @@ def appointment(received: datetime, duration: Duration, calendar: Calendar,
         return due(day) if in_day and clock < limit else due(cal.next_working_day(day))
     assert n is not None
     if duration.kind == "calendar_days":
-        return due(cal.working_day_on_or_after(day + timedelta(days=max(int(round(n)), 0))))
+        return due(cal.working_day_on_or_after(day + timedelta(days=max(round(n), 0))))
     if duration.kind == "working_days":
         if float(n).is_integer():
             d = day if in_day else cal.next_working_day(day)  # as if received at the next opening

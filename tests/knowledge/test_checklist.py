@@ -72,23 +72,23 @@ def test_thuong_tru_has_six_cases_each_with_its_own_documents():
 def test_submit_present_and_note_headings():
     c = checklist_for(RECORDS["2.000635"])
     kinds = {i.kind for i in c.items}
-    assert kinds == {"submit", "present", "note"} and c.cases == ()
+    assert kinds == {"submit", "present", "note"} and c.cases == []
     assert all(i.group.strip() == "* Giấy tờ phải xuất trình" for i in c.items if i.kind == "present")
     assert len(c.needed(None)) == sum(i.kind != "note" for i in c.items)
 
 
 def test_authorisation_documents_are_add_ons_not_cases():
     c = checklist_for(RECORDS["1.001612"])
-    assert c.cases == ()
+    assert c.cases == []
     add_ons = [i for i in c.items if i.conditional]
     assert add_ons and all("ủy quyền" in (i.group or "") for i in add_ons)
-    assert [i.name for i in c.needed(None)][0] == "Giấy đề nghị đăng ký hộ kinh doanh;"
+    assert c.needed(None)[0].name == "Giấy đề nghị đăng ký hộ kinh doanh;"
     assert not any(i.conditional for i in c.needed(None))
 
 
 def test_description_in_the_heading_is_not_a_case():
     c = checklist_for(RECORDS["2.001195"])
-    assert c.cases == ()
+    assert c.cases == []
     assert [i.name[:25] for i in c.needed(None)] == ["Phiếu thu nhận thông tin ", "Phiếu đề nghị giải quyết "]
     assert [i.conditional for i in c.items] == [False, False, True]  # the under-14 representative
 
@@ -101,7 +101,7 @@ def test_items_outside_a_case_apply_to_every_case():
         DossierItem("Căn cước", 1, 0, group="* Giấy tờ phải xuất trình"),
         DossierItem("Trường hợp đã có dữ liệu thì không phải nộp", 0, 0)])
     c = checklist_for(p)
-    assert c.cases == ("Đăng ký vào chỗ ở của mình", "Đăng ký vào chỗ ở thuê")
+    assert c.cases == ["Đăng ký vào chỗ ở của mình", "Đăng ký vào chỗ ở thuê"]
     assert [i.name for i in c.needed(c.cases[1])] == ["Tờ khai", "Giấy tờ B", "Căn cước"]
     assert [i.copies_vi() for i in c.needed(c.cases[1])] == ["1 bản chính", "1 bản sao",
                                                               "xuất trình (1 bản chính)"]

@@ -71,7 +71,7 @@ def test_today_is_searchable_without_diacritics(motcua_home):
         b.applicant_name = "Trần Văn Đức"
         save_intake(store=store, intake=b)
         start_intake(store=store, procedure=PROC, now=NOW - timedelta(days=1))  # yesterday
-        ids = lambda q: [i.id for i in today(store=store, query=q, now=NOW)]  # noqa: E731
+        ids = lambda q: [i.id for i in today(store=store, query=q, now=NOW)]
         assert ids(None) == [b.id, a.id]
         assert ids("nguyen lan") == ids("NGUYỄN") == [a.id]
         assert ids("tran van duc") == ids("chung thuc") == ids("2.000815") == [b.id]
