@@ -104,3 +104,27 @@ def store(motcua_home):
     s = open_store(motcua_home)
     yield s
     s.close()
+
+
+@pytest.fixture(scope="session")
+def corpus_pack(corpus, tmp_path_factory, signing_key):
+    """The whole shared corpus built into a pack once per test session (about a minute)."""
+    from knowledge.packs.build import build_pack
+
+    progress = []
+    result = build_pack(source=corpus / "procedures.jsonl",
+                        out=tmp_path_factory.mktemp("corpus") / "corpus.mcpack",
+                        pack_id="corpus", version=1, key_path=signing_key,
+                        progress=progress.append)
+    return result, progress
+
+
+@pytest.fixture(scope="session")
+def corpus_index(corpus_pack, trusted, tmp_path_factory):
+    """A store with the corpus pack installed, and its search index."""
+    from knowledge.store import install_pack, open_store
+
+    store = open_store(tmp_path_factory.mktemp("corpus-home"))
+    install_pack(store=store, pack_path=corpus_pack[0].path, trusted=trusted)
+    yield store.load_index()
+    store.close()

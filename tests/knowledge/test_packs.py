@@ -273,20 +273,8 @@ def test_demo_pack_is_signed_by_the_demo_key_for_demo_ids_only():
 
 
 @pytest.mark.slow
-def test_whole_shared_corpus_builds(corpus, tmp_path, signing_key, trusted):
-    progress = []
-    r = build_pack(source=corpus / "procedures.jsonl", out=tmp_path / "corpus.mcpack",
-                   pack_id="corpus", version=1, key_path=signing_key, progress=progress.append)
+def test_whole_shared_corpus_builds(corpus_pack, trusted):
+    r, progress = corpus_pack
     assert r.counts["procedures"] == 4578 and r.counts["with_detail"] == 2873
     assert progress[-1].done == progress[-1].total
     assert len(read_pack(r.path, trusted=trusted).procedures) == 4578
-
-
-def test_nameless_dossier_line_is_a_warning_and_skipped(tmp_path):
-    rec = record("1.010721", "X", dossier=[{"name": "", "copies": {"original": 1, "copy": 0}},
-                                           {"name": "Đơn", "original": 1}])
-    read = read_source(write_lines(tmp_path / "procedures.jsonl", [dumps(rec)]))
-    assert [(p.severity, p.message_vi) for p in read.problems] == [
-        ("warning", "procedures.jsonl dòng 1 (mã 1.010721): thành phần hồ sơ không có tên, đã bỏ"
-                    ' qua (trường "dossier[0].name").')]
-    assert [d.name for d in read.procedures[0].dossier] == ["Đơn"]
