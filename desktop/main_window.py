@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         self.detail = DetailPane()
         self.intakes: IntakeStore = open_intakes(home)
         self.open_print_dialog = True
+        self.last_pdf: Path | None = None
         self.checklist = ChecklistPane(self.intakes, Calendar.from_json(store.calendar()),
                                        SlipSettings(unit_name=settings.unit_name,
                                                     agency_code=settings.agency_code,
@@ -184,14 +185,21 @@ class MainWindow(QMainWindow):
     def on_slip(self, slip: Slip) -> None:
         it = self.checklist.intake
         form = "mau01" if it.status == "received" else "mau02"
-        path = print_to_pdf(slip, pdf_name(self.home, it, form))
-        self.last_pdf = path
-        self.statusBar().showMessage(
-            (f"Đã tiếp nhận hồ sơ {it.dossier_code}." if form == "mau01"
-             else "Đã lập phiếu yêu cầu bổ sung hồ sơ.") + f" Bản PDF: {path}", 15000)
+        done = (f"Đã tiếp nhận hồ sơ {it.dossier_code}." if form == "mau01"
+                else "Đã lập phiếu yêu cầu bổ sung hồ sơ.")
+        self.statusBar().showMessage(done + " Đang lưu bản PDF…")
         self.refresh_today()
+        path = pdf_name(self.home, it, form)
+        # QPainter on a QPrinter may run off the UI thread: the clerk's next dossier does not wait.
+        run_job(lambda progress, cancel: print_to_pdf(slip, path), parent=self, label="pdf",
+                on_done=lambda p: self.on_pdf_saved(p, done),
+                on_error=lambda e: show_error(self, e))
         if self.open_print_dialog:
             print_dialog(slip, self)
+
+    def on_pdf_saved(self, path: Path, done: str) -> None:
+        self.last_pdf = path
+        self.statusBar().showMessage(f"{done} Bản PDF: {path}", 15000)
 
     @Slot()
     def on_today(self) -> None:

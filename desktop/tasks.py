@@ -41,6 +41,30 @@ class Job(QObject):
         super().__init__(parent)
         self.label = label
         self.cancel = threading.Event()
+        self._on_done: Callable[[Any], None] | None = None
+        self._on_error: Callable[[BaseException], None] | None = None
+        self._on_progress: Callable[[Progress], None] | None = None
+        # WORKAROUND: a plain callable connected to a cross-thread signal may run on the
+        # emitting thread (fork-tongue/observ PR #164); methods of this QObject, which lives on
+        # the UI thread, are always queued there, and they call the callbacks.
+        self.done.connect(self._deliver_done)
+        self.failed.connect(self._deliver_error)
+        self.progressed.connect(self._deliver_progress)
+
+    @Slot(object)
+    def _deliver_done(self, result: Any) -> None:
+        if self._on_done is not None:
+            self._on_done(result)
+
+    @Slot(object)
+    def _deliver_error(self, exc: BaseException) -> None:
+        if self._on_error is not None:
+            self._on_error(exc)
+
+    @Slot(object)
+    def _deliver_progress(self, p: Progress) -> None:
+        if self._on_progress is not None:
+            self._on_progress(p)
 
 
 class _Runnable(QRunnable):
@@ -65,11 +89,7 @@ def run_job(fn: Callable[[Callable[[Progress], None], threading.Event], Any], *,
             writes: bool = False) -> Job:
     """Run ``fn(progress, cancel)`` in the background; callbacks run on the UI thread."""
     job = Job(parent, label)
-    job.done.connect(on_done)
-    if on_error is not None:
-        job.failed.connect(on_error)
-    if on_progress is not None:
-        job.progressed.connect(on_progress)
+    job._on_done, job._on_error, job._on_progress = on_done, on_error, on_progress
     pool = write_lane() if writes else QThreadPool.globalInstance()
     pool.start(_Runnable(job, fn))
     return job
@@ -81,4 +101,4 @@ def wait_idle(msecs: int = 5000) -> bool:
     return write_lane().waitForDone(msecs) and ok
 
 
-__all__ = ["Job", "run_job", "wait_idle", "write_lane", "Slot"]
+__all__ = ["Job", "run_job", "wait_idle", "write_lane"]

@@ -47,7 +47,7 @@ def test_missing_items_then_mau_02(window, qtbot):
     saved = window.intakes.get(it.id)
     assert saved.applicant_name == "Nguyễn Thị Lan" and saved.items == it.items
     qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: it.status == "returned")
+    qtbot.waitUntil(lambda: it.status == "returned" and window.last_pdf is not None)
     text = pdf_text(window.last_pdf)
     assert "PHIẾU YÊU CẦU BỔ SUNG" in text and "Nguyễn Thị Lan" in text
     for item in it.missing():
@@ -67,7 +67,7 @@ def test_complete_dossier_mau_01_with_appointment(window, qtbot):
     assert pane.intake.complete and pane.count.text().endswith("Đủ hồ sơ.")
     assert pane.intake.appointment_at is not None
     qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: pane.intake.status == "received")
+    qtbot.waitUntil(lambda: pane.intake.status == "received" and window.last_pdf is not None)
     text = pdf_text(window.last_pdf)
     assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text and "Trần Văn Minh" in text
     assert pane.intake.dossier_code in text

@@ -32,3 +32,25 @@ def test_unreachable_share_is_reported_not_blocking(window, qtbot, tmp_path):
     window.on_sync_now()
     qtbot.waitUntil(lambda: "Không đọc được danh mục gói" in window.statusBar().currentMessage(),
                     timeout=15000)
+
+
+def test_job_callbacks_run_on_the_ui_thread(window, qtbot):
+    import threading
+
+    from desktop.tasks import run_job
+
+    seen = {}
+
+    def work(progress, cancel):
+        from knowledge.progress import Progress
+        progress(Progress(1, 2, "x"))
+        return threading.current_thread() is threading.main_thread()
+
+    run_job(work, parent=window, label="t",
+            on_done=lambda on_main: seen.update(worker_on_main=on_main,
+                                                done_on_main=threading.current_thread()
+                                                is threading.main_thread()),
+            on_progress=lambda p: seen.update(progress_on_main=threading.current_thread()
+                                              is threading.main_thread()))
+    qtbot.waitUntil(lambda: "done_on_main" in seen)
+    assert seen == {"worker_on_main": False, "done_on_main": True, "progress_on_main": True}
