@@ -24,6 +24,7 @@ as one ``.npz`` blob in the store, and loaded in well under a second at start.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import io
 import json
@@ -310,6 +311,15 @@ class SearchIndex:
         """
         accented = self._drop_stopwords(text.syllables(query))
         main, alts = self._expand([text.fold_word(s) for s in accented])
+        # Typing: a last word not finished yet ("dang ky thuo") stands for the known words it
+        # begins, the most frequent first.
+        if main and not query[-1:].isspace() and len(main[-1]) == 1 and len(main) - 1 not in alts:
+            last = main[-1][0]
+            if last not in self.term_ids and len(last) >= 2:
+                completions = self.complete(last)
+                if completions:
+                    main[-1] = [completions[0]]
+                    alts[len(main) - 1] = [[c] for c in completions[1:]]
         slots: list[list[list[str]]] = []
         terms: list[str] = []
         for i in range(len(main)):
@@ -484,6 +494,21 @@ class SearchIndex:
             self._name_folded[doc] = folded
         return len(bigrams & set(zip(folded, folded[1:]))) / len(bigrams)
 
+    def complete(self, prefix: str, n: int = 5) -> list[str]:
+        """Known syllables starting with ``prefix`` (folded), most frequent first."""
+        words = self._sorted_syllables()
+        i = bisect.bisect_left(words, prefix)
+        found = []
+        while i < len(words) and words[i].startswith(prefix):
+            found.append(words[i])
+            i += 1
+        return sorted(found, key=lambda w: -self._df(w))[:n]
+
+    def _sorted_syllables(self) -> list[str]:
+        if self._syllables is None:
+            self._syllables = sorted(t for t in self.vocab if "_" not in t and not t.isdigit())
+        return self._syllables
+
     def suggest(self, query: str) -> str | None:
         """A spelling-tolerant correction of a query that finds nothing ("không tìm thấy").
 
@@ -493,14 +518,13 @@ class SearchIndex:
         words = text.query_syllables(query)
         if not words:
             return None
-        if self._syllables is None:
-            self._syllables = [t for t in self.vocab if "_" not in t and not t.isdigit()]
+        syllables = self._sorted_syllables()
         out, changed = [], False
         for w in words:
             if w in self.term_ids or w.isdigit():
                 out.append(w)
                 continue
-            close = difflib.get_close_matches(w, self._syllables, n=5, cutoff=0.7)
+            close = difflib.get_close_matches(w, syllables, n=5, cutoff=0.7)
             if close:
                 best = max(close, key=lambda c: (difflib.SequenceMatcher(None, w, c).ratio(),
                                                  self._df(c)))

@@ -110,3 +110,9 @@ def test_suggest_close_spelling(index):
     assert index.suggest("dang ky khai sjnh") == "dang ki khai sinh"
     assert index.suggest("đăng ký khai sinh") is None
     assert index.suggest("qqqqqq") is None
+
+
+def test_unfinished_last_word_is_completed(index):
+    assert index.search("dang ky thuo")[0].code == "1.004222"
+    assert index.complete("thu") == sorted(index.complete("thu"), key=lambda w: -index._df(w))
+    assert "thuong" in index.complete("thuo")
