@@ -131,3 +131,29 @@ def test_pack_synonyms():
     pairs = json.loads(SOURCE.joinpath("synonyms.json").read_text(encoding="utf-8"))
     for p in pairs:
         assert p["phrase"].strip() and p["expansion"].strip() and _nfc(p["phrase"] + p["expansion"])
+
+
+def test_pack_synonyms_are_unique_and_in_the_national_tables():
+    """The built-in tables are a superset of the demo pack's synonyms (same expansion)."""
+    pairs = json.loads(SOURCE.joinpath("synonyms.json").read_text(encoding="utf-8"))
+    phrases = [p["phrase"].casefold() for p in pairs]
+    assert len(phrases) == len(set(phrases)), "duplicate pack synonym"
+    national = {}
+    for name in ("abbreviations.tsv", "synonyms.tsv"):
+        for _, cols in _table_rows(SEARCH / name):
+            national[cols[0].strip().casefold()] = cols[1].strip()
+    for p in pairs:
+        assert national.get(p["phrase"].casefold()) == p["expansion"], p
+
+
+@pytest.mark.shared
+def test_codes_names_and_weights_come_from_the_national_list(corpus):
+    national = {}
+    for line in corpus.joinpath("procedures.jsonl").read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        national[r["code"]] = r
+    for r in _records():
+        n = national.get(r["code"])
+        assert n is not None, f"{r['code']} is not a real procedure code"
+        assert r.get("weight") == n.get("weight"), r["code"]
+        assert r["name"] in (n["name"], n.get("detail_name")), r["code"]
