@@ -37,7 +37,7 @@ w.show()
 w.search.box.setText(query)
 w.search.refresh()
 app.processEvents()
-assert w.search.table.rowCount() > 0
+assert w.search.row_count() > 0
 w.search.table.viewport().repaint()
 t_first = time.time()
 lat = []

@@ -29,19 +29,39 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def install_excepthooks() -> None:
-    """Log every uncaught error and tell the clerk in Vietnamese, never crash silently."""
-    def hook(exc_type, exc, tb) -> None:
-        log.critical("uncaught", exc_info=(exc_type, exc, tb))
-        from PySide6.QtWidgets import QApplication
+    """Log every uncaught error (UI thread or worker) and tell the clerk in Vietnamese.
 
-        if QApplication.instance() is not None and threading.current_thread() is threading.main_thread():
+    Call once the QApplication exists: the message is shown by a QObject living on the UI
+    thread, so an error raised in a worker thread reaches the clerk through a queued signal."""
+    from PySide6.QtCore import QObject, Signal, Slot
+    from PySide6.QtWidgets import QApplication
+
+    class ErrorRelay(QObject):
+        raised = Signal(object)
+
+        @Slot(object)
+        def on_raised(self, exc: BaseException) -> None:
             from desktop.errors import show_error
+
             show_error(QApplication.activeWindow(), exc)
 
+    relay = ErrorRelay(QApplication.instance())
+    relay.raised.connect(relay.on_raised)
+
+    def hook(exc_type, exc, tb) -> None:
+        log.critical("uncaught", exc_info=(exc_type, exc, tb))
+        if issubclass(exc_type, KeyboardInterrupt):
+            return
+        relay.raised.emit(exc)
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        log.critical("uncaught in thread %s", args.thread,
+                     exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+        if args.exc_value is not None:
+            relay.raised.emit(args.exc_value)
+
     sys.excepthook = hook
-    threading.excepthook = lambda args: log.critical(
-        "uncaught in thread %s", args.thread, exc_info=(args.exc_type, args.exc_value,
-                                                        args.exc_traceback))
+    threading.excepthook = thread_hook
 
 
 def ensure_demo_pack(store, settings) -> None:
@@ -55,15 +75,20 @@ def ensure_demo_pack(store, settings) -> None:
         log.info("first start: %s", result.summary_vi())
 
 
-def build_window(home: Path):
-    """Open the store (installing the demo pack on first start) and make the main window."""
+def build_window(home: Path, *, install_demo: bool = True):
+    """Open the store and make the main window.
+
+    With ``install_demo`` (tests, smoke test, bench) a first start installs the demo pack before
+    the window exists; the app itself passes False and the window installs it in the background.
+    """
     from desktop.main_window import MainWindow
     from knowledge.settings import load_settings
     from knowledge.store import open_store
 
     settings = load_settings(home)
     store = open_store(home)
-    ensure_demo_pack(store, settings)
+    if install_demo:
+        ensure_demo_pack(store, settings)
     return MainWindow(store, store.load_index(), home, settings)
 
 
@@ -77,7 +102,6 @@ def run(argv: list[str]) -> int:
         return smoke_test()
     home = paths.home(args.home)
     paths.start_log(home, "motcua.log")
-    install_excepthooks()
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QTimer
@@ -88,7 +112,8 @@ def run(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("motcua")
     install_font_and_style(app)
-    window = build_window(home)
+    install_excepthooks()
+    window = build_window(home, install_demo=bool(args.screenshot))
     window.resize(1366, 768)
     if args.screenshot:
         if args.query:
@@ -102,6 +127,7 @@ def run(argv: list[str]) -> int:
         return 0
     window.show()
     log.info("window shown %.2fs after start", time.perf_counter() - t_start)
+    window.install_first_pack()  # first start: the demo pack, in the background, with progress
     if window.settings.share_path:
         QTimer.singleShot(3000, window.on_sync_now)
         timer = QTimer(window, interval=max(1, window.settings.interval_minutes) * 60_000)

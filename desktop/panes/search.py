@@ -1,17 +1,20 @@
-"""The search box with results as you type, and the lookup filters (field, level, audience, pack)."""
+"""The search box with results as you type (debounced, matched words in bold) over the lookup."""
 
 from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 
-from PySide6.QtCore import QModelIndex, QRectF, QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAbstractTextDocumentLayout, QKeyEvent, QPalette, QTextDocument
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRect,
+                            QRectF, QSize, Qt, QTimer, Signal, Slot)
+from PySide6.QtGui import (QAbstractTextDocumentLayout, QFont, QFontMetrics, QKeyEvent, QPalette,
+                           QTextDocument)
+from PySide6.QtWidgets import (QHeaderView, QLabel, QLineEdit, QStyle, QStyledItemDelegate,
+                               QStyleOptionViewItem, QTableView, QVBoxLayout, QWidget)
 
-from knowledge.search import Filters, SearchIndex
+from desktop.panes.lookup import ANY, LookupPane  # noqa: F401 - ANY re-exported for callers
+from knowledge.search import SearchIndex
 from knowledge.store import Store
 from knowledge.text import fold_word
 
@@ -19,12 +22,15 @@ DEBOUNCE_MS = 120
 MAX_RESULTS = 50
 RELATIVE_CUTOFF = 0.3
 _WORD = re.compile(r"\w+|\W+")
-ANY = "— Tất cả —"
+HTML_ROLE = Qt.ItemDataRole.UserRole
+_ROLES = {Qt.ItemDataRole.DisplayRole, HTML_ROLE, Qt.ItemDataRole.ToolTipRole}
 
 
-def highlight_html(name: str, matched: list[str]) -> str:
+def highlight_html(name: str, matched: list[str] | tuple[str, ...]) -> str:
     """The name as HTML (escaped) with the syllables the query matched in bold."""
     syllables = {part for term in matched for part in term.split("_")}
+    if not syllables:
+        return html.escape(name)
     out = []
     for piece in _WORD.findall(name):
         text = html.escape(piece)
@@ -32,15 +38,71 @@ def highlight_html(name: str, matched: list[str]) -> str:
     return "".join(out)
 
 
+@dataclass(frozen=True)
+class ResultRow:
+    code: str
+    name: str
+    field: str
+    matched: tuple[str, ...] = ()
+
+
+class ResultsModel(QAbstractTableModel):
+    """The rows on screen. Refilled with one reset per keystroke; the bold HTML of a name is
+    made only when its row is painted (a QTableWidget refill cost ~25 ms on 50 rows)."""
+
+    HEADERS = ("Mã", "Tên thủ tục", "Lĩnh vực")
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.rows: list[ResultRow] = []
+        self._html: dict[int, str] = {}
+
+    def set_rows(self, rows: list[ResultRow]) -> None:
+        self.beginResetModel()
+        self.rows, self._html = rows, {}
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else 3
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if role not in _ROLES or not index.isValid():  # Qt asks for a dozen roles per cell
+            return None
+        row = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (row.code, row.name, row.field)[col]
+        if role == HTML_ROLE and col == 1:
+            if index.row() not in self._html:
+                self._html[index.row()] = highlight_html(row.name, row.matched)
+            return self._html[index.row()]
+        if role == Qt.ItemDataRole.ToolTipRole and col == 1:
+            return row.name
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt's name
+                   role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+
 class _HtmlDelegate(QStyledItemDelegate):
-    """Draws a cell's HTML (stored in UserRole) so matched words can be bold."""
+    """Draws a name's HTML so matched words are bold. Pack text is escaped before it gets here.
+
+    Row heights come from font metrics (bold, an upper bound), not from a QTextDocument per row:
+    measuring 50 rows that way took most of a keystroke's time."""
 
     def paint(self, painter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         doc = QTextDocument()
+        doc.setDocumentMargin(2)
         doc.setDefaultFont(opt.font)
-        doc.setHtml(index.data(Qt.ItemDataRole.UserRole) or html.escape(opt.text))
+        doc.setHtml(index.data(HTML_ROLE) or html.escape(opt.text))
         doc.setTextWidth(opt.rect.width())
         opt.text = ""
         style = opt.widget.style() if opt.widget else None
@@ -56,12 +118,14 @@ class _HtmlDelegate(QStyledItemDelegate):
         doc.documentLayout().draw(painter, ctx)
         painter.restore()
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
-        doc = QTextDocument()
-        doc.setDefaultFont(option.font)
-        doc.setHtml(index.data(Qt.ItemDataRole.UserRole) or "")
-        doc.setTextWidth(max(option.rect.width(), 300))
-        return QSize(int(doc.idealWidth()), int(doc.size().height()))
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
+        font = QFont(option.font)
+        font.setBold(True)
+        width = max(option.rect.width(), 200) - 8
+        rect = QFontMetrics(font).boundingRect(QRect(0, 0, width, 10_000),
+                                               Qt.TextFlag.TextWordWrap,
+                                               index.data(Qt.ItemDataRole.DisplayRole) or "")
+        return QSize(width, rect.height() + 8)
 
 
 class SearchPane(QWidget):
@@ -78,73 +142,60 @@ class SearchPane(QWidget):
                                              "gõ có dấu hay không dấu đều được (Ctrl+F)")
         self.box.setClearButtonEnabled(True)
         self.box.setObjectName("searchBox")
-        self.filters: dict[str, QComboBox] = {}
-        row = QHBoxLayout()
-        for key, label in (("field", "Lĩnh vực"), ("level", "Cấp"), ("audience", "Đối tượng"),
-                           ("pack", "Gói")):
-            combo = QComboBox()
-            combo.setObjectName(f"filter_{key}")
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(8 if key != "field" else 18)
-            combo.currentIndexChanged.connect(self.on_filter_changed)
-            self.filters[key] = combo
-            row.addWidget(QLabel(label + ":"))
-            row.addWidget(combo, 2 if key == "field" else 1)
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["Mã", "Tên thủ tục", "Lĩnh vực"])
+        self.lookup = LookupPane(store)
+        self.lookup.changed.connect(self.on_filters_changed)
+        self.filters = self.lookup.combos
+        self.model = ResultsModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("results")
+        self.table.setModel(self.model)
         self.table.verticalHeader().hide()
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(True)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list for the next pane
         self.table.setItemDelegateForColumn(1, _HtmlDelegate(self.table))
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(0, 96)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(2, 150)
+        header.resizeSection(2, 170)
+        header.sectionResized.connect(self.on_section_resized)
         self.table.activated.connect(self.on_activated)
         self.status = QLabel()
         self.status.setObjectName("resultStatus")
         self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # the query is the clerk's text
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 0, 0)
         layout.addWidget(self.box)
-        layout.addLayout(row)
+        layout.addWidget(self.lookup)
         layout.addWidget(self.status)
         layout.addWidget(self.table, 1)
+        self.setTabOrder(self.box, self.table)
         self.timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self.timer.timeout.connect(self.refresh)
         self.box.textChanged.connect(self.on_text_changed)
         self.box.returnPressed.connect(self.on_return)
         self.box.installEventFilter(self)
-        self.fill_filters()
+        self._shown: tuple | None = None
         self.refresh()
 
     # ---------------------------------------------------------------------------- filters
     def fill_filters(self) -> None:
-        facets = self.store.facets()
-        for key, combo in self.filters.items():
-            current = combo.currentText()
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItem(ANY)
-            combo.addItems(facets[key])
-            i = combo.findText(current)
-            combo.setCurrentIndex(max(i, 0))
-            combo.blockSignals(False)
-
-    def current_filters(self) -> Filters:
-        def value(key: str) -> str | None:
-            text = self.filters[key].currentText()
-            return None if text in ("", ANY) else text
-        return Filters(field=value("field"), level=value("level"), audience=value("audience"),
-                       pack_id=value("pack"))
+        self.lookup.refresh()
 
     def set_index(self, index: SearchIndex) -> None:
         """Swap in a new index (after an install or sync): searches keep working until now."""
         self.index = index
-        self.fill_filters()
+        self.lookup.refresh()
+        self._shown = None
+        self.refresh()
+
+    @Slot()
+    def on_filters_changed(self) -> None:
         self.refresh()
 
     # ---------------------------------------------------------------------------- search
@@ -152,15 +203,24 @@ class SearchPane(QWidget):
     def on_text_changed(self, _text: str) -> None:
         self.timer.start()
 
-    @Slot(int)
-    def on_filter_changed(self, _i: int) -> None:
-        self.refresh()
+    @Slot(int, int, int)
+    def on_section_resized(self, section: int, _old: int, _new: int) -> None:
+        if section != 0:
+            self.table.resizeRowsToContents()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.table.resizeRowsToContents()  # wrapped names need taller rows when narrower
 
     @Slot()
     def refresh(self) -> None:
         self.timer.stop()
         query = self.box.text().strip()
-        f = self.current_filters()
+        f = self.lookup.filters()
+        key = (query, f, id(self.index))
+        if key == self._shown:  # a trailing space or a re-typed letter: nothing to redo
+            return
+        self._shown = key
         if query:
             hits = self.index.search(query, k=MAX_RESULTS, filters=f)
             # A word the index does not know is probably mistyped: if its closest spelling
@@ -174,39 +234,38 @@ class SearchPane(QWidget):
                     suggestion = None
             # Keep the list short enough to read: drop matches far weaker than the best.
             hits = [h for h in hits if h.score >= RELATIVE_CUTOFF * hits[0].score]
-            rows = [(h.code, highlight_html(h.name, h.matched), h.name,
-                     self.index.field_names[self.index.doc_of_code[h.code]] or "") for h in hits]
+            fields = self.index.field_names
+            rows = [ResultRow(h.code, h.name, fields[self.index.doc_of_code[h.code]] or "",
+                              tuple(h.matched)) for h in hits]
             if suggestion and rows:
                 self.status.setText(f"Có phải bạn muốn tìm: “{suggestion}”? "
                                     f"Đang hiện kết quả cho “{suggestion}”.")
             elif rows:
-                self.status.setText(f"{len(rows)} kết quả cho “{query}”.")
+                self.status.setText(f"{len(rows)} kết quả cho “{query}”. "
+                                    "↑↓ chọn, Enter mở, Ctrl+N tiếp nhận.")
             else:
                 self.status.setText(f"Không tìm thấy thủ tục phù hợp với “{query}”. Thử từ khác, "
                                     "bỏ bớt từ, hoặc gõ mã thủ tục.")
         else:
-            rows = [(s.code, html.escape(s.name), s.name, s.field or "") for s in self.store.browse(
+            rows = [ResultRow(s.code, s.name, s.field or "") for s in self.store.browse(
                 field=f.field, level=f.level, audience=f.audience, pack_id=f.pack_id,
                 limit=MAX_RESULTS)]
-            self.status.setText("Các thủ tục được dùng nhiều nhất. Gõ để tìm.")
-        self.table.setRowCount(len(rows))
-        for r, (code, name_html, name, field) in enumerate(rows):
-            code_item = QTableWidgetItem(code)
-            name_item = QTableWidgetItem(name)
-            name_item.setData(Qt.ItemDataRole.UserRole, name_html)
-            name_item.setToolTip(name)
-            self.table.setItem(r, 0, code_item)
-            self.table.setItem(r, 1, name_item)
-            self.table.setItem(r, 2, QTableWidgetItem(field))
+            self.status.setText("Các thủ tục được dùng nhiều nhất. Gõ để tìm."
+                                if rows else "Chưa có thủ tục nào (gói tri thức chưa cài xong).")
+        self.model.set_rows(rows)
         self.table.resizeRowsToContents()
         if rows:
             self.table.selectRow(0)
         self.results_shown.emit(len(rows))
 
+    def row_count(self) -> int:
+        return self.model.rowCount()
+
+    def code_at(self, row: int) -> str | None:
+        return self.model.rows[row].code if 0 <= row < len(self.model.rows) else None
+
     def selected_code(self) -> str | None:
-        row = self.table.currentRow()
-        item = self.table.item(row, 0) if row >= 0 else None
-        return item.text() if item else None
+        return self.code_at(self.table.currentIndex().row())
 
     @Slot()
     def on_return(self) -> None:
@@ -218,17 +277,23 @@ class SearchPane(QWidget):
 
     @Slot(QModelIndex)
     def on_activated(self, index: QModelIndex) -> None:
-        code = self.table.item(index.row(), 0).text()
-        self.opened.emit(code)
+        code = self.code_at(index.row())
+        if code:
+            self.opened.emit(code)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
         """Up/Down in the search box move through the results: type, arrow, Enter."""
         if obj is self.box and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:
-            if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+            if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown,
+                               Qt.Key.Key_PageUp):
                 if self.timer.isActive():
                     self.refresh()
-                row = self.table.currentRow() + (1 if event.key() == Qt.Key.Key_Down else -1)
-                if 0 <= row < self.table.rowCount():
+                step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: 10,
+                        Qt.Key.Key_PageUp: -10}[Qt.Key(event.key())]
+                n = self.model.rowCount()
+                if n:
+                    row = min(max(self.table.currentIndex().row() + step, 0), n - 1)
                     self.table.selectRow(row)
+                    self.table.scrollTo(self.model.index(row, 0))
                 return True
         return super().eventFilter(obj, event)

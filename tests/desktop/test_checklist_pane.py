@@ -22,7 +22,7 @@ def pdf_text(path) -> str:
 
 def open_procedure(window, qtbot, query, code):
     qtbot.keyClicks(window.search.box, query)
-    qtbot.waitUntil(lambda: window.search.table.item(0, 0).text() == code)
+    qtbot.waitUntil(lambda: window.search.code_at(0) == code)
     qtbot.keyClick(window.search.box, Qt.Key.Key_Return)
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: window.checklist.intake is not None)
