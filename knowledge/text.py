@@ -130,6 +130,15 @@ def index_tokens(text: str, segment: Segmenter) -> list[str]:
     return out
 
 
+def index_pieces(text: str) -> list[str]:
+    """The pieces ``index_tokens`` segments one call each (sentences or lines, NFC, stripped).
+
+    ``index_tokens(text)`` equals the concatenation of ``index_tokens(piece)`` over these pieces,
+    so a pack build can segment each distinct piece once (many are repeated across procedures).
+    """
+    return [p.strip() for p in _SENTENCE_SPLIT.split(nfc(text)) if p.strip()]
+
+
 def join_texts(parts: Iterable[str | None]) -> str:
     """Join text parts into one text, one per line, skipping empty ones."""
     return "\n".join(p for p in parts if p)

@@ -6,6 +6,7 @@ signature (Ed25519) covers the exact bytes of ``manifest.json``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,9 @@ SYNONYMS = "synonyms.json"
 CALENDAR = "calendar.json"
 REQUIRED = (MANIFEST, PROCEDURES, TOKENS)
 ALLOWED = (MANIFEST, SIGNATURE, PROCEDURES, TOKENS, SYNONYMS, CALENDAR)
+
+PACK_ID_RE = re.compile(r"^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+"""A pack id: ASCII letters, digits, ``-``, ``_``, ``.``; it names a folder on the share."""
 
 MAX_MEMBERS = 16
 MAX_MEMBER_BYTES = 512 * 2**20

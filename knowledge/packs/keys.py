@@ -38,16 +38,35 @@ def key_id(pub: Ed25519PublicKey) -> str:
     return hashlib.sha256(raw_public(pub)).hexdigest()[:16]
 
 
-def generate_key(out: Path) -> Path:
-    """Write a new private key to ``out`` (PEM, owner-only) and its public half to ``out.pub``."""
+class KeyFileError(MotcuaError):
+    """A key file is missing, unreadable, not Ed25519, or would be overwritten."""
+
+
+def generate_key(out: Path, *, overwrite: bool = False) -> Path:
+    """Write a new private key to ``out`` (PEM, owner-only) and its public half to ``out.pub``.
+
+    Returns:
+        The public key's path.
+
+    Raises:
+        KeyFileError: ``out`` or ``out.pub`` exists (a lost signing key cannot be recovered, so
+            it is never replaced unless ``overwrite``).
+    """
     out = Path(out)
+    pub = Path(f"{out}.pub")
+    if not overwrite:
+        for p in (out, pub):
+            if p.exists():
+                raise KeyFileError(f"Tệp {p} đã có; không ghi đè khoá ký (hãy chọn tên khác).",
+                                   f"{p} exists, refusing to overwrite")
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
-    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if overwrite else os.O_EXCL)
+    fd = os.open(out, flags, 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(pem)
-    pub = Path(f"{out}.pub")
+    os.chmod(out, 0o600)  # os.open's mode does not apply to a file that already existed
     pub.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
                                                   serialization.PublicFormat.SubjectPublicKeyInfo))
     return pub
@@ -57,9 +76,10 @@ def load_private(path: Path) -> Ed25519PrivateKey:
     try:
         key = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
     except (OSError, ValueError, TypeError) as e:
-        raise MotcuaError(f"Không đọc được khoá ký {path}.", f"cannot load private key {path}: {e}")
+        raise KeyFileError(f"Không đọc được khoá ký {path}.",
+                           f"cannot load private key {path}: {e}") from e
     if not isinstance(key, Ed25519PrivateKey):
-        raise MotcuaError(f"Khoá {path} không phải khoá Ed25519.", f"{path}: not Ed25519")
+        raise KeyFileError(f"Khoá {path} không phải khoá Ed25519.", f"{path}: not Ed25519")
     return key
 
 
@@ -67,8 +87,8 @@ def load_public(path: Path) -> Ed25519PublicKey:
     try:
         key = serialization.load_pem_public_key(Path(path).read_bytes())
     except (OSError, ValueError, TypeError) as e:
-        raise MotcuaError(f"Không đọc được khoá công khai {path}.",
-                          f"cannot load public key {path}: {e}")
+        raise KeyFileError(f"Không đọc được khoá công khai {path}.",
+                           f"cannot load public key {path}: {e}") from e
     if not isinstance(key, Ed25519PublicKey):
-        raise MotcuaError(f"Khoá {path} không phải khoá Ed25519.", f"{path}: not Ed25519")
+        raise KeyFileError(f"Khoá {path} không phải khoá Ed25519.", f"{path}: not Ed25519")
     return key

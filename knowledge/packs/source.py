@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from knowledge.errors import PackInvalid
 from knowledge.model import CODE_RE, Channel, DossierItem, LegalRef, Procedure
 
 log = logging.getLogger(__name__)
@@ -71,8 +72,22 @@ def read_source(path: Path) -> SourceRead:
                                 message(name, line, code, field, what),
                                 f"{path}:{line} code={code} field={field}: {detail}"))
 
-    with open(path, encoding="utf-8-sig") as f:
-        for lineno, raw in enumerate(f, start=1):
+    try:
+        f = open(path, "rb")
+    except OSError as e:
+        raise PackInvalid(f"Không mở được tệp nguồn {path}.", f"cannot open source {path}: {e}"
+                          ) from e
+    with f:
+        for lineno, raw_bytes in enumerate(f, start=1):
+            if lineno == 1 and raw_bytes.startswith(b"\xef\xbb\xbf"):
+                raw_bytes = raw_bytes[3:]  # a BOM, as Windows editors write
+            try:
+                raw = raw_bytes.decode("utf-8")
+            except UnicodeDecodeError as e:
+                problem("error", lineno, None, None,
+                        f"không phải chữ UTF-8 (byte lạ ở cột {e.start + 1}); hãy lưu tệp dạng UTF-8",
+                        f"not UTF-8: {e}")
+                continue
             if not raw.strip():
                 continue
             try:
@@ -86,7 +101,12 @@ def read_source(path: Path) -> SourceRead:
                         f"line is {type(data).__name__}, not an object")
                 continue
             code = data.get("code")
-            code = code.strip() if isinstance(code, str) else None
+            if code is not None and not isinstance(code, str):
+                problem("error", lineno, None, "code",
+                        'mã thủ tục phải viết trong ngoặc kép, ví dụ "1.001612"',
+                        f"code is {type(code).__name__}: {code!r}")
+                continue
+            code = code.strip() if code else None
             if not code:
                 problem("error", lineno, None, "code", "thiếu mã thủ tục", "missing code")
                 continue
@@ -113,8 +133,9 @@ def read_source(path: Path) -> SourceRead:
                         "thủ tục có thông tin chi tiết nhưng danh sách thành phần hồ sơ trống",
                         "full record with an empty dossier list")
             procedures.append(proc)
+    # The caller shows the problems; the log keeps them at INFO (a national export has ~130).
     for p in problems:
-        (log.error if p.severity == "error" else log.warning)("%s", p.detail_en)
+        log.info("%s: %s", p.severity, p.detail_en)
     return SourceRead(procedures, problems)
 
 

@@ -69,9 +69,11 @@ def read_pack(path: Path, *, trusted: Sequence[TrustedKey],
     if [p.code for p in procedures] != [t[0] for t in tokens]:
         raise _invalid("danh sách từ khoá không khớp danh sách thủ tục",
                        "tokens.jsonl does not match procedures.jsonl", path)
-    bad = [p.code for p in procedures if not CODE_RE.match(p.code)]
+    bad = [p.code for p in procedures if not (isinstance(p.code, str) and CODE_RE.match(p.code))]
     if bad:
         raise _invalid(f"mã thủ tục không hợp lệ: {bad[0]}", f"bad code {bad[0]!r}", path)
+    if len({p.code for p in procedures}) != len(procedures):
+        raise _invalid("có mã thủ tục trùng nhau", "duplicate procedure codes", path)
     return fmt.LoadedPack(manifest, procedures, tokens, synonyms, calendar, signer)
 
 
@@ -121,6 +123,11 @@ def _read_verified(path: Path, trusted: Sequence[TrustedKey], allow_unsigned: bo
         if digest != manifest.members[name]:
             raise _invalid(f"thành phần \"{name}\" đã bị thay đổi (sai mã băm)",
                            f"sha256 mismatch for {name}", path)
+    lines = {name: members[name].count(b"\n") for name in (fmt.PROCEDURES, fmt.TOKENS)}
+    declared = manifest.counts.get("procedures") if isinstance(manifest.counts, dict) else None
+    if set(lines.values()) != {declared}:
+        raise _invalid("số thủ tục không khớp bản kê khai",
+                       f"manifest counts {declared} procedures, members have {lines}", path)
     return manifest, members, signer
 
 
@@ -169,7 +176,7 @@ def _parse_manifest(raw: dict, path: Path) -> fmt.PackManifest:
         manifest = fmt.PackManifest(**{k: v for k, v in raw.items() if k in known})
     except TypeError as e:
         raise _invalid("bản kê khai thiếu thông tin", f"manifest: {e}", path) from e
-    ok = (isinstance(manifest.pack_id, str) and manifest.pack_id
+    ok = (isinstance(manifest.pack_id, str) and fmt.PACK_ID_RE.match(manifest.pack_id)
           and isinstance(manifest.version, int) and not isinstance(manifest.version, bool)
           and isinstance(manifest.members, dict)
           and all(isinstance(v, str) for v in manifest.members.values()))
@@ -195,6 +202,8 @@ def _check_signature(members: dict[str, bytes], pack_id: str,
             f"{path}: unsigned")
     try:
         sig = json.loads(members[fmt.SIGNATURE])
+        if sig["algorithm"] != "ed25519":
+            raise ValueError(f"algorithm {sig['algorithm']!r}")
         public = Ed25519PublicKey.from_public_bytes(base64.b64decode(sig["public_key"],
                                                                      validate=True))
         signature = base64.b64decode(sig["signature"], validate=True)
