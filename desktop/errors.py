@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from knowledge.errors import MotcuaError
 
 log = logging.getLogger(__name__)
+_OPEN: set[QMessageBox] = set()
 
 GENERIC_VI = ("Đã xảy ra lỗi không mong muốn. Công việc đã lưu vẫn còn nguyên; hãy thử lại "
               "hoặc báo cho quản trị (kèm chi tiết).")
@@ -26,9 +27,14 @@ def show_error(parent: QWidget | None, exc: BaseException) -> QMessageBox:
     box = QMessageBox(QMessageBox.Icon.Warning, "motcua", text, QMessageBox.StandardButton.Ok,
                       parent)
     box.setDetailedText(detail)
+    box.setEscapeButton(QMessageBox.StandardButton.Ok)  # Esc dismisses; close() works too
     copy = box.addButton("Sao chép chi tiết", QMessageBox.ButtonRole.ActionRole)
     copy.clicked.disconnect()
     copy.clicked.connect(lambda: QApplication.clipboard().setText(f"{text}\n\n{detail}"))
     box.setModal(False)
+    if parent is None:
+        # Nothing owns a parentless box: keep it alive until the clerk closes it.
+        _OPEN.add(box)
+        box.finished.connect(lambda _r, b=box: _OPEN.discard(b))
     box.show()
     return box

@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QLabel, QLineEdit, QListWidget, QListWidgetItem, QMainWindow,
-                               QSplitter, QTabWidget, QVBoxLayout, QWidget)
+                               QProgressBar, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from desktop.dialogs.figures import FiguresDialog
 from desktop.dialogs.help import HelpDialog
@@ -26,7 +26,8 @@ from knowledge.workdays import Calendar
 from knowledge.progress import Progress
 from knowledge.search import SearchIndex
 from knowledge.settings import Settings, trusted_keys
-from knowledge.store import Store, open_store
+from knowledge.paths import resource
+from knowledge.store import InstallResult, Store, install_pack, open_store
 from knowledge.sync import SyncResult, sync
 
 log = logging.getLogger(__name__)
@@ -87,9 +88,18 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(split)
         self.search.opened.connect(self.on_opened)
         self.pack_label = QLabel()
+        self.progress = QProgressBar(maximumWidth=220, textVisible=False)
+        self.progress.hide()
+        self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.pack_label)
+        # Tab follows the work: search → results → filters → the open tab's content.
         self.setTabOrder(self.search.box, self.search.table)
-        self.setTabOrder(self.search.table, self.detail.view)
+        previous = self.search.table
+        for combo in self.search.filters.values():
+            self.setTabOrder(previous, combo)
+            previous = combo
+        self.setTabOrder(previous, self.tabs)
+        self.setTabOrder(self.tabs, self.detail.view)
         self._actions()
         self.update_status()
         self.refresh_today()
@@ -145,6 +155,37 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 f"Có {len(left)} hồ sơ đang tiếp nhận dở; đã mở lại hồ sơ gần nhất"
                 " (các hồ sơ khác ở thẻ “Hồ sơ hôm nay”).", 15000)
+
+    def install_first_pack(self) -> None:
+        """First start with nothing installed: install the bundled demo pack off the UI thread."""
+        if self.store.packs():
+            return
+        home, trusted = self.home, trusted_keys(self.settings)
+        pack_path = resource("demo-pack", "demo.mcpack")
+
+        def job(progress, cancel) -> InstallResult:
+            with open_store(home) as store:  # the writer opens its own connection
+                return install_pack(store=store, pack_path=pack_path, trusted=trusted,
+                                    progress=progress, cancel=cancel)
+
+        self.statusBar().showMessage("Lần đầu sử dụng: đang cài gói tri thức mẫu…")
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        run_job(job, parent=self, label="first pack", on_done=self.on_first_pack_installed,
+                on_error=self.on_first_pack_failed, on_progress=self.on_progress, writes=True)
+
+    @Slot(object)
+    def on_first_pack_installed(self, result: InstallResult) -> None:
+        self.progress.hide()
+        log.info("first start: %s", result.summary_vi())
+        self.statusBar().showMessage(result.summary_vi().splitlines()[0], 15000)
+        self.reload_index()
+
+    @Slot(object)
+    def on_first_pack_failed(self, exc: BaseException) -> None:
+        self.progress.hide()
+        self.statusBar().showMessage("Chưa cài được gói tri thức mẫu (Ctrl+Shift+P để cài).")
+        show_error(self, exc)
 
     @Slot()
     def on_start_intake(self) -> None:
@@ -211,8 +252,17 @@ class MainWindow(QMainWindow):
         self.today_list.clear()
         status_vi = {"open": "đang dở", "received": "đã tiếp nhận", "returned": "trả bổ sung",
                      "abandoned": "bỏ"}
-        for it in today(store=self.intakes, query=self.today_box.text()):
-            w = QListWidgetItem(f"{it.opened_at[11:16]}  {it.dossier_code or '—'}  "
+        query = self.today_box.text()
+        shown = today(store=self.intakes, query=query)
+        ids = {it.id for it in shown}
+        # Unfinished intakes from earlier days stay on the list until they are closed.
+        older = [it for it in unfinished(store=self.intakes)
+                 if it.id not in ids and (not query or query.casefold() in
+                                          f"{it.applicant_name} {it.procedure_name}".casefold())]
+        for it in older + shown:
+            when = it.opened_at[11:16] if it.id in ids else \
+                f"{it.opened_at[8:10]}/{it.opened_at[5:7]}"
+            w = QListWidgetItem(f"{when}  {it.dossier_code or '—'}  "
                                 f"{it.applicant_name or '(chưa ghi tên)'} — {it.procedure_name}"
                                 f"  [{status_vi[it.status]}]")
             w.setData(Qt.ItemDataRole.UserRole, it.id)
@@ -266,6 +316,9 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def on_progress(self, p: Progress) -> None:
+        if p.total:
+            self.progress.setRange(0, p.total)
+            self.progress.setValue(p.done)
         self.statusBar().showMessage(f"{p.what} {p.done}/{p.total}")
 
     @Slot(object)
@@ -289,6 +342,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def on_index_loaded(self, index: SearchIndex) -> None:
         self.search.set_index(index)
+        self.checklist.calendar = Calendar.from_json(self.store.calendar())  # holidays may change
         self.update_status()
 
     def update_status(self) -> None:

@@ -82,10 +82,11 @@ class ChecklistPane(QWidget):
         layout.addWidget(self.appointment)
         layout.addLayout(when_row)
         layout.addLayout(buttons)
-        self.setTabOrder(self.name, self.phone)
-        self.setTabOrder(self.phone, self.address)
-        self.setTabOrder(self.address, self.items)
-        self.setTabOrder(self.items, self.note)
+        # Tab follows the work: case, applicant, documents, note, date, then receive or return.
+        order = [self.case, self.name, self.phone, self.address, self.items, self.note,
+                 self.when, self.reason, self.set_when, self.receive_button, self.return_button]
+        for a, b in zip(order, order[1:]):
+            self.setTabOrder(a, b)
         self._loading = False
         self.set_enabled(False)
 
@@ -99,7 +100,7 @@ class ChecklistPane(QWidget):
         self._loading = True
         self.intake = intake
         self.title.setTextFormat(Qt.TextFormat.PlainText)  # pack text is never markup
-        self.title.setText(f"Đang tiếp nhận: {intake.procedure_name} (mã {intake.procedure_code})")
+        self.show_title()
         cases = sorted({i.case for i in intake.items if i.case}, key=[
             i.case for i in intake.items].index)
         self.case.clear()
@@ -116,6 +117,14 @@ class ChecklistPane(QWidget):
         if intake.appointment_at is None:
             self.compute_appointment()
         self.show_appointment()
+
+    def show_title(self) -> None:
+        it = self.intake
+        state = {"open": "Đang tiếp nhận",
+                 "received": f"Đã tiếp nhận, mã hồ sơ {it.dossier_code}",
+                 "returned": "Đã trả để bổ sung (Mẫu 02)",
+                 "abandoned": "Đã bỏ"}.get(it.status, it.status)
+        self.title.setText(f"{state}: {it.procedure_name} (mã thủ tục {it.procedure_code})")
 
     def refresh_items(self) -> None:
         self._loading = True
@@ -239,12 +248,14 @@ class ChecklistPane(QWidget):
                               "no appointment")
         receive(store=self.intakes, intake=it, agency_code=agency_code)
         self.set_enabled(False)
+        self.show_title()
         return receipt_form01(it, self.slip_settings, datetime.now())
 
     def return_slip(self, reason: str = "") -> Slip:
         it = self.intake
         return_dossier(store=self.intakes, intake=it)
         self.set_enabled(False)
+        self.show_title()
         return request_form02(it, self.slip_settings, reason, datetime.now())
 
     @Slot()
