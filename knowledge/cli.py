@@ -16,10 +16,13 @@ from pathlib import Path
 from typing import Callable
 
 from knowledge import __version__, paths
-from knowledge.errors import MotcuaError, NotFound, PackInvalid, PackVersionRefused
+from knowledge.errors import Cancelled, MotcuaError, NotFound, PackInvalid, PackVersionRefused
 from knowledge.progress import Progress
 
 log = logging.getLogger("motcua.cli")
+MAX_WARNINGS_SHOWN = 20
+_BAD_INPUT = (PackInvalid, PackVersionRefused, NotFound)
+"""Errors that exit with 2 (the input is wrong or refused); other ``MotcuaError``s exit with 1."""
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
 
@@ -70,9 +73,14 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     r = build_pack(source=Path(args.source), out=Path(args.out), pack_id=args.id,
                    version=args.version, key_path=Path(args.key), title=args.title,
-                   publisher=args.publisher, progress=_bar("Đang dựng gói"))
-    for p in r.problems:
+                   publisher=args.publisher, progress=_bar("Đang dựng gói"),
+                   synonyms=Path(args.synonyms) if args.synonyms else None,
+                   calendar=Path(args.calendar) if args.calendar else None)
+    for p in r.problems[:MAX_WARNINGS_SHOWN]:
         print(f"cảnh báo: {p.message_vi}", file=sys.stderr)
+    if len(r.problems) > MAX_WARNINGS_SHOWN:
+        print(f"cảnh báo: … và {len(r.problems) - MAX_WARNINGS_SHOWN} cảnh báo khác (xem tệp nhật ký"
+              " motcua-pack.log).", file=sys.stderr)
     print(f"Đã dựng {r.path}: {r.counts['procedures']} thủ tục "
           f"({r.counts['with_detail']} có đủ thông tin) trong {r.seconds:.1f} giây.")
     return 0
@@ -126,6 +134,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
             print(f"    + hồ sơ: {n}")
         for n in c.dossier_removed:
             print(f"    - hồ sơ: {n}")
+        for n in c.dossier_changed:
+            print(f"    ~ hồ sơ: {n}")
+    if d.synonyms_changed:
+        print("~ từ đồng nghĩa")
+    if d.calendar_changed:
+        print("~ lịch ngày nghỉ")
     return 0
 
 
@@ -269,7 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", type=int, required=True)
     p.add_argument("--title")
     p.add_argument("--publisher")
-    p.add_argument("--key", required=True)
+    p.add_argument("--key", required=True, help="khoá ký riêng (tạo bằng keygen)")
+    p.add_argument("--synonyms", metavar="FILE.json", help="bảng từ đồng nghĩa (thay synonyms.json)")
+    p.add_argument("--calendar", metavar="FILE.json", help="lịch ngày nghỉ (thay calendar.json)")
     p = add("verify", "kiểm tra gói", trust)
     p.add_argument("pack")
     p = add("info", "xem thông tin gói", trust)
@@ -310,8 +326,15 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except MotcuaError as e:
         log.error("%s failed: %s", args.command, e.detail_en)
-        print(f"lỗi: {e.message_vi}", file=sys.stderr)
-        return 2 if isinstance(e, (PackInvalid, PackVersionRefused, NotFound)) else 1
+        # One line, even when the message lists several problems (a dialog shows them as lines).
+        print(f"lỗi: {e.message_vi}".replace("\n", " "), file=sys.stderr)
+        from knowledge.packs.keys import KeyFileError
+
+        return 2 if isinstance(e, (*_BAD_INPUT, KeyFileError)) else 1
+    except KeyboardInterrupt:
+        log.warning("%s interrupted", args.command)
+        print(f"lỗi: {Cancelled().message_vi}", file=sys.stderr)
+        return 130
     except OSError as e:
         log.exception("%s failed", args.command)
         print(f"lỗi: không đọc/ghi được tệp: {e.filename or ''} ({e.strerror or e}).",

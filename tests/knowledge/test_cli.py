@@ -74,3 +74,97 @@ def test_diff_command(tmp_path, capsys, make_pack, signing_key):
     assert code == 0
     assert out.splitlines()[:4] == ["1 thủ tục mới, 1 thủ tục thay đổi, 1 thủ tục bị bỏ.",
                                     "+ 1.000003", "- 1.000001", "~ 1.000002 B đổi tên: name"]
+
+
+# --------------------------------------------------------------------------- pack commands
+def fixture_source():
+    from tests.conftest import DATA
+
+    return DATA / "packs" / "source"
+
+
+def test_build_info_verify_from_the_fixture_folder(tmp_path, capsys):
+    home = tmp_path / "elsewhere"
+    key = tmp_path / "so.key"
+    code, out, _ = run(capsys, "keygen", "--out", str(key), "--home", str(home))
+    assert code == 0 and out.startswith(f"Đã tạo khoá {key} và {key}.pub (mã khoá ")
+    syn = tmp_path / "syn.json"
+    syn.write_text('[{"phrase": "sổ đỏ", "expansion": "giấy chứng nhận"}]', encoding="utf-8")
+    pack = tmp_path / "out" / "tinh.mcpack"
+    code, out, err = run(capsys, "build", str(fixture_source()), "--out", str(pack), "--id", "tinh",
+                         "--version", "2", "--key", str(key), "--title", "Tỉnh", "--publisher",
+                         "Sở", "--synonyms", str(syn), "--home", str(home))
+    assert code == 0 and err.endswith("5/5   \n")  # the bar's last state
+    assert out.startswith(f"Đã dựng {pack}: 5 thủ tục (4 có đủ thông tin) trong ")
+    trust = ["--trust", f"{key}.pub", "--home", str(home)]
+    code, out, _ = run(capsys, "info", str(pack), *trust)
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == "tinh phiên bản 2: Tỉnh"
+    assert lines[2] == "  5 thủ tục (4 có đủ thông tin), 1 từ đồng nghĩa, 2 ngày nghỉ"
+    code, out, _ = run(capsys, "verify", str(pack), *trust)
+    assert (code, out) == (0, "Gói hợp lệ: tinh phiên bản 2, 5 thủ tục.\n")
+    assert "built" in (home / "logs" / "motcua-pack.log").read_text(encoding="utf-8")
+
+
+def test_refusals_exit_2_with_one_line(tmp_path, capsys, make_pack, signing_key):
+    pack = make_pack([record("1.000001", "A")])
+    other = tmp_path / "other.key"
+    run(capsys, "keygen", "--out", str(other))
+    code, out, err = run(capsys, "verify", str(pack), "--trust", f"{other}.pub")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith("lỗi: Gói tinh-v1.mcpack được ký bằng khoá không có trong danh sách tin cậy")
+    code, _, err = run(capsys, "keygen", "--out", str(other))
+    assert code == 2 and err == f"lỗi: Tệp {other} đã có; không ghi đè khoá ký (hãy chọn tên khác).\n"
+    code, _, err = run(capsys, "verify", str(pack), "--trust", str(tmp_path / "none.pub"))
+    assert code == 2 and err.startswith("lỗi: Không đọc được khoá công khai")
+
+
+def test_a_source_with_many_errors_is_one_line(tmp_path, capsys, signing_key):
+    src = tmp_path / "procedures.jsonl"
+    src.write_text('{"code": "1.000001"}\n{bad\n', encoding="utf-8")
+    code, out, err = run(capsys, "build", str(src), "--out", str(tmp_path / "x.mcpack"), "--id",
+                         "x", "--version", "1", "--key", str(signing_key))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert err == ("lỗi: Nguồn gói có 2 lỗi; sửa rồi dựng lại: procedures.jsonl dòng 1 (mã 1.000001):"
+                   ' thiếu tên thủ tục (trường "name"). procedures.jsonl dòng 2: không đọc được JSON'
+                   " (lỗi ở cột 2).\n")
+
+
+def test_warnings_are_printed_and_capped(tmp_path, capsys, signing_key):
+    from knowledge import cli
+
+    src = tmp_path / "procedures.jsonl"
+    src.write_text("".join(json.dumps({"code": f"1.0000{i:02d}", "name": "A", "steps": ["x"],
+                                       "dossier": []}) + "\n" for i in range(25)), encoding="utf-8")
+    code, _, err = run(capsys, "build", str(src), "--out", str(tmp_path / "x.mcpack"), "--id", "x",
+                       "--version", "1", "--key", str(signing_key))
+    warnings = [line for line in err.splitlines() if line.startswith("cảnh báo: ")]
+    assert code == 0 and len(warnings) == cli.MAX_WARNINGS_SHOWN + 1
+    assert warnings[-1] == "cảnh báo: … và 5 cảnh báo khác (xem tệp nhật ký motcua-pack.log)."
+
+
+def test_diff_json_and_dossier_lines(capsys, make_pack, signing_key):
+    old = make_pack([record("1.000001", "A", dossier=[{"name": "Tờ khai", "original": 1}])],
+                    version=1)
+    new = make_pack([record("1.000001", "A", dossier=[{"name": "Tờ khai", "original": 2},
+                                                      {"name": "Đơn", "original": 1}])],
+                    version=2, calendar={"holidays": []})
+    trust = ["--trust", f"{signing_key}.pub"]
+    code, out, _ = run(capsys, "diff", str(old), str(new), *trust)
+    assert code == 0 and out.splitlines() == [
+        "0 thủ tục mới, 1 thủ tục thay đổi, 0 thủ tục bị bỏ.", "~ 1.000001 A: dossier",
+        "    + hồ sơ: Đơn", "    ~ hồ sơ: Tờ khai", "~ lịch ngày nghỉ"]
+    code, out, _ = run(capsys, "diff", str(old), str(new), "--json", *trust)
+    data = json.loads(out)
+    assert (data["old_version"], data["new_version"], data["added"]) == (1, 2, [])
+    assert data["changed"][0]["dossier_added"] == ["Đơn"]
+
+
+def test_every_command_has_a_function_and_takes_home():
+    from knowledge.cli import COMMANDS, build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    assert set(sub.choices) == set(COMMANDS)
+    for name, p in sub.choices.items():
+        assert "--home" in p._option_string_actions, name
