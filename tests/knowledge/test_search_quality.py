@@ -32,6 +32,7 @@ def test_dev_queries(corpus_index, corpus):
     assert all(v["R@5"] >= 0.85 for v in m.values()), m
 
 
-def test_portal_questions(corpus_index):
-    m = evaluate(corpus_index, DATA / "portal_questions_motcua.jsonl")
+@pytest.mark.parametrize("name", ["portal_questions_motcua.jsonl", "portal_questions.jsonl"])
+def test_portal_questions(corpus_index, name):
+    m = evaluate(corpus_index, DATA / name)
     assert m["all"]["R@5"] >= 0.85 and m["all"]["MRR@10"] >= 0.70, m
