@@ -7,6 +7,7 @@ from itertools import groupby
 
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
+from knowledge.checklist import is_note
 from knowledge.model import Procedure
 
 
@@ -20,9 +21,12 @@ def procedure_html(p: Procedure) -> str:
              f"<p style='color:#555'>Mã thủ tục <b>{_e(p.code)}</b>"
              + (f" · {_e(p.field)}" if p.field else "") + (f" · {_e(p.level)}" if p.level else "")
              + "</p>"]
-    rows = [("Cơ quan thực hiện", p.agency), ("Đối tượng", p.target),
+    rows = [("Loại thủ tục", p.procedure_type), ("Cơ quan thực hiện", p.agency),
+            ("Cơ quan có thẩm quyền",
+             p.competent_authority if p.competent_authority != p.agency else None), ("Đối tượng", p.target),
             ("Thời hạn giải quyết", p.processing_time), ("Số lượng hồ sơ", p.quantity),
-            ("Kết quả", p.result)]
+            ("Kết quả", p.result), ("Địa chỉ tiếp nhận", p.address),
+            ("Quyết định công bố", p.decision)]
     parts.append("<table cellpadding='3'>" + "".join(
         f"<tr><td style='color:#555'>{k}</td><td>{_e(v)}</td></tr>" for k, v in rows if v)
         + "</table>")
@@ -31,11 +35,15 @@ def procedure_html(p: Procedure) -> str:
                      " sơ, trình tự và lệ phí.</i></p>")
     if p.channels:
         parts.append("<h3>Cách thức thực hiện</h3><table border='1' cellspacing='0' "
-                     "cellpadding='4' width='100%'><tr><th>Hình thức</th><th>Thời hạn</th>"
-                     "<th>Phí, lệ phí</th><th>Ghi chú</th></tr>")
+                     "cellpadding='4' width='100%'><tr><th width='18%'>Hình thức</th>"
+                     "<th width='22%'>Thời hạn</th><th width='22%'>Phí, lệ phí</th>"
+                     "<th width='38%'>Ghi chú</th></tr>")
         parts += [f"<tr><td>{_e(c.channel)}</td><td>{_e(c.time)}</td><td>{_e(c.fees)}</td>"
                   f"<td>{_e(c.note)}</td></tr>" for c in p.channels]
         parts.append("</table>")
+    elif p.fees:
+        parts.append("<h3>Phí, lệ phí</h3><ul>" + "".join(f"<li>{_e(f)}</li>" for f in p.fees)
+                     + "</ul>")
     if p.dossier:
         parts.append("<h3>Thành phần hồ sơ</h3>")
         for group, items in groupby(p.dossier, key=lambda d: d.group):
@@ -44,10 +52,14 @@ def procedure_html(p: Procedure) -> str:
             parts.append("<table border='1' cellspacing='0' cellpadding='4' width='100%'>"
                          "<tr><th>Giấy tờ</th><th>Bản chính</th><th>Bản sao</th></tr>")
             for d in items:
-                parts.append(f"<tr><td>{_e(d.name)}" + (f" <i>(mẫu {_e(d.form)})</i>" if d.form
-                                                         else "")
-                             + f"</td><td align='center'>{d.original}</td>"
-                               f"<td align='center'>{d.copy}</td></tr>")
+                if is_note(d.name, d.original, d.copy):  # a remark, not a document
+                    parts.append(f"<tr><td colspan='3' style='color:#555'><i>Lưu ý: {_e(d.name)}"
+                                 "</i></td></tr>")
+                    continue
+                form = (f" <i>(mẫu {_e(d.form)})</i>" if d.form and d.form.casefold()
+                        not in d.name.casefold() else "")
+                parts.append(f"<tr><td>{_e(d.name)}{form}</td><td align='center'>{d.original}"
+                             f"</td><td align='center'>{d.copy}</td></tr>")
             parts.append("</table>")
     if p.steps:
         parts.append("<h3>Trình tự thực hiện</h3>" + "".join(

@@ -23,6 +23,7 @@ MAX_RESULTS = 50
 RELATIVE_CUTOFF = 0.3
 _WORD = re.compile(r"\w+|\W+")
 HTML_ROLE = Qt.ItemDataRole.UserRole
+MATCH_COLOUR = "#0b5394"
 _ROLES = {Qt.ItemDataRole.DisplayRole, HTML_ROLE, Qt.ItemDataRole.ToolTipRole}
 
 
@@ -34,7 +35,7 @@ def highlight_html(name: str, matched: list[str] | tuple[str, ...]) -> str:
     out = []
     for piece in _WORD.findall(name):
         text = html.escape(piece)
-        out.append(f"<b style='color:#0b5394'>{text}</b>" if fold_word(piece) in syllables else text)
+        out.append(f"<b>{text}</b>" if fold_word(piece) in syllables else text)
     return "".join(out)
 
 
@@ -99,9 +100,14 @@ class _HtmlDelegate(QStyledItemDelegate):
     def paint(self, painter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         doc = QTextDocument()
         doc.setDocumentMargin(2)
         doc.setDefaultFont(opt.font)
+        # Matched words: dark blue, or the selection's own text colour on a selected row.
+        doc.setDefaultStyleSheet("b { color: %s; }" % (
+            opt.palette.color(QPalette.ColorRole.HighlightedText).name() if selected
+            else MATCH_COLOUR))
         doc.setHtml(index.data(HTML_ROLE) or html.escape(opt.text))
         doc.setTextWidth(opt.rect.width())
         opt.text = ""
@@ -109,10 +115,12 @@ class _HtmlDelegate(QStyledItemDelegate):
         if style:
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
         painter.save()
-        painter.translate(opt.rect.topLeft())
-        painter.setClipRect(QRectF(0, 0, opt.rect.width(), opt.rect.height()))
+        # Centred like the plain cells beside it (code, field), not stuck to the top.
+        dy = max((opt.rect.height() - doc.size().height()) / 2, 0)
+        painter.translate(opt.rect.left(), opt.rect.top() + dy)
+        painter.setClipRect(QRectF(0, -dy, opt.rect.width(), opt.rect.height()))
         ctx = QAbstractTextDocumentLayout.PaintContext()
-        if opt.state & QStyle.StateFlag.State_Selected:
+        if selected:
             ctx.palette.setColor(QPalette.ColorRole.Text,
                                  opt.palette.color(QPalette.ColorRole.HighlightedText))
         doc.documentLayout().draw(painter, ctx)
