@@ -136,6 +136,8 @@ class ChecklistPane(QWidget):
                 copies = ", ".join(p for p in (f"{item.original} bản chính" if item.original else "",
                                                f"{item.copy} bản sao" if item.copy else "") if p)
                 text += f"  [{KIND_VI[item.kind]}{': ' + copies if copies else ''}]"
+                if item.conditional:
+                    text += "  (nếu có, không tính thiếu)"
             else:
                 text = f"Lưu ý: {item.name}"
             if item.note:
@@ -148,12 +150,14 @@ class ChecklistPane(QWidget):
             else:
                 w.setFlags(w.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 w.setCheckState(Qt.CheckState.Checked if item.ticked else Qt.CheckState.Unchecked)
-                if not item.ticked:
+                if not item.ticked and not item.conditional:
                     w.setForeground(QBrush(MISSING))
             self.items.addItem(w)
         needed, missing = len(it.needed()), len(it.missing())
         self.count.setText(f"Đã nhận {needed - missing}/{needed} giấy tờ."
                            + (f" Còn thiếu {missing}." if missing else " Đủ hồ sơ."))
+        self.count.setStyleSheet("font-weight: bold; color: %s;" % (
+            MISSING.name() if missing else "#1b5e20"))
         self._loading = False
 
     def compute_appointment(self) -> None:
