@@ -11,12 +11,18 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Callable
 
 from knowledge import __version__, paths
-from knowledge.errors import Cancelled, MotcuaError, NotFound, PackInvalid, PackVersionRefused
+from knowledge.errors import (
+    Cancelled,
+    MotcuaError,
+    NotFound,
+    PackInvalid,
+    PackVersionRefused,
+)
 from knowledge.progress import Progress
 
 log = logging.getLogger("motcua.cli")

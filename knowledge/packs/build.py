@@ -20,7 +20,7 @@ import time
 import zipfile
 from concurrent.futures import ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -145,7 +145,7 @@ def build_pack(*, source: Path, out: Path, pack_id: str, version: int, key_path:
     }
     manifest = fmt.PackManifest(
         format_version=fmt.FORMAT_VERSION, pack_id=pack_id, title=title or pack_id,
-        version=version, created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        version=version, created=datetime.now(UTC).isoformat(timespec="seconds"),
         publisher=publisher, counts=counts,
         tokenizer={"name": text.TOKENIZER_NAME, "version": text.TOKENIZER_VERSION,
                    "segmenter": f"underthesea {text.underthesea_version()}"},

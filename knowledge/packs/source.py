@@ -73,7 +73,7 @@ def read_source(path: Path) -> SourceRead:
                                 f"{path}:{line} code={code} field={field}: {detail}"))
 
     try:
-        f = open(path, "rb")
+        f = open(path, "rb")  # noqa: SIM115 - closed by the ``with f`` below
     except OSError as e:
         raise PackInvalid(f"Không mở được tệp nguồn {path}.", f"cannot open source {path}: {e}"
                           ) from e

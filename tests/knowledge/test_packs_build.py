@@ -9,7 +9,7 @@ import shutil
 import stat
 import threading
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -46,9 +46,9 @@ def test_fixture_round_trip_with_real_underthesea(built, trusted, segmenter):
     source = sorted(read_source(FIXTURE / "procedures.jsonl").procedures, key=lambda p: p.code)
     assert pack.procedures == source
     assert pack.tokens == [tokenize_procedure(p, segmenter) for p in source]
-    name_tokens = dict((c, n) for c, n, _ in pack.tokens)
+    name_tokens = {c: n for c, n, _ in pack.tokens}
     assert {"dang", "ki", "dang_ki", "thuong_tru"} <= set(name_tokens["1.004222"])
-    body = dict((c, b) for c, _, b in pack.tokens)["1.004222"]
+    body = {c: b for c, _, b in pack.tokens}["1.004222"]
     assert {"ct01", "luat", "cu_tru"} <= set(body)  # dossier names and legal bases are indexed
     assert pack.synonyms == json.loads((FIXTURE / "synonyms.json").read_text(encoding="utf-8"))
     assert pack.calendar["holidays"][1] == {"date": "2026-09-02", "name": "Quốc khánh"}
@@ -72,7 +72,7 @@ def test_manifest_members_and_signature(built, trusted):
         "publisher": "Sở Tư pháp"}
     created = datetime.fromisoformat(manifest["created"])
     assert created.utcoffset().total_seconds() == 0
-    assert abs((datetime.now(timezone.utc) - created).total_seconds()) < 120
+    assert abs((datetime.now(UTC) - created).total_seconds()) < 120
     assert manifest["tokenizer"] == {"name": text.TOKENIZER_NAME, "version": text.TOKENIZER_VERSION,
                                      "segmenter": f"underthesea {text.underthesea_version()}"}
     assert manifest["members"] == {n: hashlib.sha256(d).hexdigest() for n, d in members.items()

@@ -15,8 +15,15 @@ import pytest
 from knowledge.errors import PackInvalid, PackSignatureBad
 from knowledge.packs import format as fmt
 from knowledge.packs.build import build_pack
-from knowledge.packs.keys import (KeyFileError, TrustedKey, generate_key, key_id, load_private,
-                                  load_public, raw_public)
+from knowledge.packs.keys import (
+    KeyFileError,
+    TrustedKey,
+    generate_key,
+    key_id,
+    load_private,
+    load_public,
+    raw_public,
+)
 from knowledge.packs.verify import BROKEN, read_pack, verify_pack
 from tests.conftest import DATA
 
@@ -117,8 +124,7 @@ def test_a_flipped_byte_in_the_file_is_refused(good, trusted, tmp_path):
 @pytest.mark.parametrize("keep", [0, 10, 0.5, -22])
 def test_truncated_and_empty_files(good, trusted, tmp_path, keep):
     data = good.read_bytes()
-    cut = data[: int(len(data) * keep)] if isinstance(keep, float) else data[:keep] if keep >= 0 \
-        else data[:keep]
+    cut = data[: int(len(data) * keep)] if isinstance(keep, float) else data[:keep]
     path = tmp_path / "x.mcpack"
     path.write_bytes(cut)
     assert refused(path, trusted).startswith(f"{BROKEN} (x.mcpack): ")
