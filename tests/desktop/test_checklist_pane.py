@@ -134,3 +134,54 @@ def test_figures_dialog_and_csv(window, qtbot, tmp_path):
     assert dlg.table.item(0, 3).text() == "1"
     assert dlg.export(tmp_path / "f.csv") == 1
     assert "Tờ khai" in dlg.missing.text() or "lần" in dlg.missing.text()
+
+
+def test_tab_follows_the_work_and_ctrl_s_saves(window, qtbot):
+    open_procedure(window, qtbot, "dang ky thuong tru", "1.004222")
+    pane = window.checklist
+    qtbot.waitUntil(lambda: pane.name.hasFocus())
+    type_text(pane.name, "Phạm Văn Bình")
+    order = []
+    for _ in range(3):
+        qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Tab)
+        order.append(window.focusWidget())
+    assert order == [pane.phone, pane.address, pane.items]
+    qtbot.keyClick(pane.items, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert window.statusBar().currentMessage() == "Đã lưu hồ sơ."
+    assert window.intakes.get(pane.intake.id).applicant_name == "Phạm Văn Bình"
+
+
+def test_todays_intakes_are_listed_and_searchable(window, qtbot):
+    window.open_print_dialog = False
+    for query, code, name in (("dang ky tam tru", "1.004194", "Hoàng Thị Mai"),
+                              ("dang ky khai sinh", "1.001193", "Đỗ Văn Nam")):
+        window.search.box.clear()
+        open_procedure(window, qtbot, query, code)
+        type_text(window.checklist.name, name)
+        window.refresh_today()
+    qtbot.keyClick(window, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
+    assert window.today_box.hasFocus() and window.today_list.count() == 2
+    type_text(window.today_box, "mai")  # without diacritics, lower case
+    assert window.today_list.count() == 1 and "Hoàng Thị Mai" in window.today_list.item(0).text()
+    window.today_list.setFocus()
+    window.today_list.setCurrentRow(0)
+    qtbot.keyClick(window.today_list, Qt.Key.Key_Return)
+    assert window.checklist.intake.applicant_name == "Hoàng Thị Mai"
+    assert window.tabs.currentWidget() is window.checklist
+
+
+def test_mau_01_lists_every_received_item(window, qtbot):
+    window.open_print_dialog = False
+    open_procedure(window, qtbot, "dang ky tam tru", "1.004194")
+    pane = window.checklist
+    type_text(pane.name, "Vũ Thị Hạnh")
+    for row in range(pane.items.count()):
+        if pane.items.item(row).flags() & Qt.ItemFlag.ItemIsUserCheckable:
+            pane.items.setCurrentRow(row)
+            qtbot.keyClick(pane.items, Qt.Key.Key_Space)
+    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.last_pdf is not None)
+    text = pdf_text(window.last_pdf)
+    for item in pane.intake.received_items():
+        assert " ".join(item.name.split()[:4]) in text
+    assert pane.title.text().startswith(f"Đã tiếp nhận, mã hồ sơ {pane.intake.dossier_code}")

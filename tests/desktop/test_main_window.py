@@ -136,3 +136,34 @@ def test_packs_dialog_shows_changes_against_previous_version(window, qtbot, make
     assert lines[0] == ("Đã cài gói demo-them phiên bản 2: 1 thủ tục mới, 1 thủ tục thay đổi,"
                         " 1 thủ tục bị bỏ.")
     assert [x.strip() for x in lines[1:]] == ["+ 1.009997", "- 1.009998", "~ 1.009999: thời hạn"]
+
+
+def test_help_lists_every_shortcut_the_window_has(window, qtbot):
+    from PySide6.QtGui import QKeySequence
+
+    dlg = window.on_help()
+    qtbot.add_widget(dlg)
+    listed = " ".join(dlg.table.item(r, 0).text() for r in range(dlg.table.rowCount()))
+    for action in window.actions():
+        for seq in action.shortcuts():
+            assert seq.toString(QKeySequence.SequenceFormat.PortableText) in listed, action.text()
+
+
+def test_lookup_filters_by_pack_and_level(window, qtbot):
+    pack = window.search.filters["pack"]
+    pack.setCurrentIndex(pack.findText("demo-motcua"))
+    assert window.search.row_count() == min(50, window.store.count())
+    level = window.search.filters["level"]
+    level.setCurrentIndex(1)
+    chosen = level.currentText()
+    codes = [r.code for r in window.search.model.rows]
+    assert codes and all(chosen in (window.store.procedure(c).level or "") for c in codes)
+
+
+def test_page_down_and_enter_open_a_lower_result(window, qtbot):
+    window.search.box.setFocus()
+    qtbot.keyClick(window.search.box, Qt.Key.Key_PageDown)
+    code = window.search.selected_code()
+    assert code == window.search.code_at(min(10, window.search.row_count() - 1))
+    qtbot.keyClick(window.search.box, Qt.Key.Key_Return)
+    assert window.detail.procedure.code == code
