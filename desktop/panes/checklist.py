@@ -65,6 +65,8 @@ class ChecklistPane(QWidget):
         when_row = QHBoxLayout()
         for w in (self.when, self.reason, self.set_when):
             when_row.addWidget(w)
+        self.return_reason = QLineEdit(placeholderText="Lý do trả hồ sơ, in trên Mẫu 02 (bỏ trống:"
+                                                       " chưa đủ thành phần)")
         self.receive_button = QPushButton("Tiếp nhận, in Mẫu 01 (Ctrl+P)")
         self.return_button = QPushButton("Trả hồ sơ, in Mẫu 02")
         self.receive_button.clicked.connect(self.on_receive)
@@ -81,10 +83,12 @@ class ChecklistPane(QWidget):
         layout.addWidget(self.count)
         layout.addWidget(self.appointment)
         layout.addLayout(when_row)
+        layout.addWidget(self.return_reason)
         layout.addLayout(buttons)
         # Tab follows the work: case, applicant, documents, note, date, then receive or return.
         order = [self.case, self.name, self.phone, self.address, self.items, self.note,
-                 self.when, self.reason, self.set_when, self.receive_button, self.return_button]
+                 self.when, self.reason, self.set_when, self.return_reason, self.receive_button,
+                 self.return_button]
         for a, b in zip(order, order[1:]):
             self.setTabOrder(a, b)
         self._loading = False
@@ -92,7 +96,8 @@ class ChecklistPane(QWidget):
 
     def set_enabled(self, on: bool) -> None:
         for w in (self.case, self.name, self.phone, self.address, self.items, self.note,
-                  self.when, self.reason, self.set_when, self.receive_button, self.return_button):
+                  self.when, self.reason, self.set_when, self.return_reason, self.receive_button,
+                  self.return_button):
             w.setEnabled(on)
 
     # ------------------------------------------------------------------------------ load
@@ -108,6 +113,7 @@ class ChecklistPane(QWidget):
         self.case.setVisible(bool(cases))
         if intake.case:
             self.case.setCurrentIndex(max(self.case.findText(intake.case), 0))
+        self.return_reason.setText(getattr(intake, "return_reason", "") or "")
         self.name.setText(intake.applicant_name)
         self.phone.setText(intake.phone)
         self.address.setText(intake.address)
@@ -257,7 +263,8 @@ class ChecklistPane(QWidget):
 
     def return_slip(self, reason: str = "") -> Slip:
         it = self.intake
-        return_dossier(store=self.intakes, intake=it)
+        reason = reason or self.return_reason.text().strip()
+        return_dossier(store=self.intakes, intake=it, reason=reason)
         self.set_enabled(False)
         self.show_title()
         return request_form02(it, self.slip_settings, reason, datetime.now())

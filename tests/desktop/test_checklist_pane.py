@@ -46,10 +46,13 @@ def test_missing_items_then_mau_02(window, qtbot):
                                                   f" Còn thiếu {missing}.")
     saved = window.intakes.get(it.id)
     assert saved.applicant_name == "Nguyễn Thị Lan" and saved.items == it.items
+    type_text(pane.return_reason, "Thiếu giấy tờ chứng minh chỗ ở")
     qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: it.status == "returned" and window.last_pdf is not None)
     text = pdf_text(window.last_pdf)
     assert "PHIẾU YÊU CẦU BỔ SUNG" in text and "Nguyễn Thị Lan" in text
+    assert "Lý do: Thiếu giấy tờ chứng minh chỗ ở" in text
+    assert window.intakes.get(it.id).return_reason == "Thiếu giấy tờ chứng minh chỗ ở"
     for item in it.missing():
         assert item.name.split()[0] in text
 
