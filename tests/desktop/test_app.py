@@ -89,3 +89,16 @@ def test_first_start_installs_the_demo_pack_in_the_background(qtbot, motcua_home
     assert w.search.index.search("dang ky thuong tru")[0].code == "1.004222"
     w.close()
     w.store.close()
+
+
+def test_start_path_does_not_import_underthesea(motcua_home):
+    """Queries need no segmenter (packs carry tokens): keep its 0.5 s import out of the start."""
+    child = ("import sys; from PySide6.QtWidgets import QApplication; app = QApplication([]);"
+             "from desktop.app import build_window; import pathlib;"
+             f"w = build_window(pathlib.Path({str(motcua_home)!r}));"
+             "w.search.box.setText('dang ky thuong tru'); w.search.refresh();"
+             "print(w.search.code_at(0), 'underthesea' in sys.modules); w.store.close()")
+    env = {**os.environ, "PYTHONPATH": str(REPO), "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run([sys.executable, "-c", child], env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert out.stdout.split() == ["1.004222", "False"], out.stderr
