@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QProgr
 
 from desktop.errors import show_error
 from desktop.tasks import run_job
+from knowledge.errors import Cancelled
 from knowledge.progress import Progress
 from knowledge.store import InstallResult, Store, install_pack, open_store
 
@@ -44,11 +45,16 @@ class PacksDialog(QDialog):
         self.install_button.clicked.connect(self.on_choose)
         self.progress = QProgressBar()
         self.progress.hide()
+        self.cancel_button = QPushButton("Huỷ cài")
+        self.cancel_button.clicked.connect(self.on_cancel)
+        self.cancel_button.hide()
+        self.job = None
         self.result = QLabel()
         self.result.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(self.install_button)
         row.addWidget(self.progress, 1)
+        row.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addLayout(row)
@@ -82,9 +88,22 @@ class PacksDialog(QDialog):
 
         self.install_button.setEnabled(False)
         self.progress.show()
+        self.cancel_button.show()
         self.result.setText(f"Đang cài {path.name}…")
-        run_job(job, parent=self, label="install", on_done=self.on_installed,
+        self.job = run_job(job, parent=self, label="install", on_done=self.on_installed,
                 on_error=self.on_failed, on_progress=self.on_progress, writes=True)
+
+    @Slot()
+    def on_cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel.set()  # the install stops at its next step and changes nothing
+            self.result.setText("Đang huỷ…")
+
+    def _finished(self) -> None:
+        self.job = None
+        self.install_button.setEnabled(True)
+        self.progress.hide()
+        self.cancel_button.hide()
 
     @Slot(object)
     def on_progress(self, p: Progress) -> None:
@@ -93,15 +112,16 @@ class PacksDialog(QDialog):
 
     @Slot(object)
     def on_installed(self, r: InstallResult) -> None:
-        self.install_button.setEnabled(True)
-        self.progress.hide()
+        self._finished()
         self.result.setText(r.summary_vi() + changes_vi(r))
         self.refresh()
         self.installed.emit()
 
     @Slot(object)
     def on_failed(self, e: BaseException) -> None:
-        self.install_button.setEnabled(True)
-        self.progress.hide()
+        self._finished()
+        if isinstance(e, Cancelled):
+            self.result.setText("Đã huỷ cài gói; dữ liệu đang dùng không đổi.")
+            return
         self.result.setText("Không cài được gói.")
         show_error(self, e)

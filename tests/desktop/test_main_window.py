@@ -167,3 +167,27 @@ def test_page_down_and_enter_open_a_lower_result(window, qtbot):
     assert code == window.search.code_at(min(10, window.search.row_count() - 1))
     qtbot.keyClick(window.search.box, Qt.Key.Key_Return)
     assert window.detail.procedure.code == code
+
+
+def test_packs_dialog_cancel_changes_nothing(window, qtbot, make_pack, signing_key, monkeypatch):
+    from pathlib import Path
+
+    import desktop.dialogs.packs as packs_module
+    from tests.conftest import record
+
+    real = packs_module.install_pack
+
+    def wait_for_the_clerk(**kw):  # hold the real install until Cancel is pressed
+        kw["cancel"].wait(5)
+        return real(**kw)
+
+    monkeypatch.setattr(packs_module, "install_pack", wait_for_the_clerk)
+    window.settings.trusted_key_files = [Path(f"{signing_key}.pub")]
+    dlg = window.on_packs()
+    qtbot.add_widget(dlg)
+    dlg.install(make_pack([record("1.009999", "Cấp phép thử")], pack_id="demo-huy"))
+    assert dlg.cancel_button.isVisible()
+    qtbot.mouseClick(dlg.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dlg.result.text().startswith("Đã huỷ cài gói"))
+    assert [p.pack_id for p in window.store.packs()] == ["demo-motcua"]
+    assert not dlg.cancel_button.isVisible() and dlg.install_button.isEnabled()
