@@ -262,8 +262,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
     with open_store(home) as store:
         r = sync(store=store, home=home, share=Path(share), trusted=_trusted(args),
                  timeout=settings.timeout_seconds, progress=_bar("Đang đồng bộ"))
+    if not r.ok:
+        # The share is down or unreadable: try again later (1), unlike a refused pack (2),
+        # which waits for the supervisor to act.
+        log.error("sync failed: %s", r.error_vi)
+        print(f"lỗi: {r.message_vi}".replace("\n", " "), file=sys.stderr)
+        return 1
     print(r.message_vi)
-    return 0 if r.ok and not r.refused else 2
+    return 2 if r.refused else 0
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -168,3 +168,35 @@ def test_every_command_has_a_function_and_takes_home():
     assert set(sub.choices) == set(COMMANDS)
     for name, p in sub.choices.items():
         assert "--home" in p._option_string_actions, name
+
+
+def test_publish_then_sync(tmp_path, capsys, make_pack, signing_key, motcua_home):
+    share = tmp_path / "share"
+    trust = ["--trust", f"{signing_key}.pub"]
+    v1 = make_pack([record("1.000001", "Đăng ký khai sinh")], version=1)
+    code, out, _ = run(capsys, "publish", str(v1), str(share), *trust)
+    assert code == 0 and out.startswith("Đã phát hành tinh phiên bản 1 lên ")
+    code, _, err = run(capsys, "publish", str(v1), str(share), *trust)
+    assert code == 2 and err == ("lỗi: Trên thư mục chia sẻ đã có gói tinh phiên bản 1; phiên bản 1"
+                                 " không mới hơn.\n")
+    code, out, _ = run(capsys, "sync", "--share", str(share), *trust)
+    assert (code, out) == (0, "Đã cài gói tinh phiên bản 1: 1 thủ tục mới.\n")
+    code, out, _ = run(capsys, "sync", "--share", str(share), *trust)
+    assert (code, out) == (0, "Các gói đã là bản mới nhất.\n")
+    code, out, _ = run(capsys, "list", "--json")
+    assert [(p["pack_id"], p["version"]) for p in json.loads(out)] == [("tinh", 1)]
+
+    # A newer version signed by a key this workstation does not trust: refused, exit 2.
+    v2 = make_pack([record("1.000001", "Đăng ký khai sinh"), record("1.000002", "B")], version=2)
+    code, _, _ = run(capsys, "publish", str(v2), str(share), *trust, "--keep", "1")
+    assert code == 0 and [p.name for p in (share / "tinh").iterdir()
+                          if p.suffix == ".mcpack"] == ["tinh-v2.mcpack"]
+    code, out, _ = run(capsys, "sync", "--share", str(share))
+    assert code == 2 and out.startswith("Từ chối gói tinh: Gói ")
+    assert "được ký bằng khoá không có trong danh sách tin cậy" in out
+
+    # No share at all: a failure (1), one line on stderr.
+    code, out, err = run(capsys, "sync", "--share", str(tmp_path / "gone"), *trust)
+    assert code == 1 and out == "" and err.startswith("lỗi: ") and err.count("\n") == 1
+    code, _, err = run(capsys, "sync")
+    assert code == 1 and err == "lỗi: Chưa cấu hình thư mục chia sẻ: dùng --share hoặc [share] path.\n"
