@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import secrets
+import shutil
 import threading
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -258,8 +259,12 @@ def _sync_locked(store: Store, home: Path, share: Path, trusted: Sequence[Any], 
         check_cancel(cancel)
         report(progress, n, len(todo), f"Đang tải gói {pack_id}")
         src = share / str(entry.get("file", ""))
-        part = staging / f"{pack_id}.{secrets.token_hex(4)}.part"
+        # The copy keeps the share's file name (inside a private .part folder), so a refusal
+        # names the file the supervisor published, not a temporary one.
+        part_dir = staging / f"{pack_id}.{secrets.token_hex(4)}.part"
+        part = part_dir / (Path(str(entry.get("file", ""))).name or "pack.mcpack")
         try:
+            part_dir.mkdir()
             _stage(src, part, entry, timeout, cancel)
             loaded = read_pack(part, trusted=trusted)
             if loaded.manifest.pack_id != pack_id or loaded.manifest.version != entry["version"]:
@@ -290,7 +295,7 @@ def _sync_locked(store: Store, home: Path, share: Path, trusted: Sequence[Any], 
             raise ShareUnreachable(f"Không đọc được gói {pack_id} trên thư mục chia sẻ.",
                                    f"reading {src}: {e!r}") from e
         finally:
-            part.unlink(missing_ok=True)
+            shutil.rmtree(part_dir, ignore_errors=True)
     report(progress, 1, 1, "Xong")
 
 
@@ -335,10 +340,10 @@ def _stage(src: Path, part: Path, entry: dict, timeout: float,
 def _clean_staging(staging: Path) -> None:
     """Remove staging files an earlier, killed sync left behind."""
     for p in staging.glob("*.part"):
-        try:
-            p.unlink()
-        except OSError:
-            pass
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
 
 
 def _record(store: Store, result: SyncResult) -> None:

@@ -275,3 +275,15 @@ def test_manual_install_then_sync_of_same_version_is_a_no_op(store, motcua_home,
     publish(pack_path=pack, share=share, trusted=trusted)
     r = do_sync(store, motcua_home, share, trusted)
     assert r.ok and r.installed == [] and r.refused == []
+
+
+def test_refusal_names_the_published_file(store, motcua_home, share, make_pack, tmp_path):
+    from knowledge.packs.keys import TrustedKey, generate_key, load_public
+
+    other = tmp_path / "other.key"
+    generate_key(other)
+    publish(pack_path=make_pack(V1, key=other), share=share,
+            trusted=[TrustedKey(load_public(Path(f"{other}.pub")))])
+    r = do_sync(store, motcua_home, share, [])
+    assert "tinh-v1.mcpack" in r.refused[0].reason_vi and ".part" not in r.refused[0].reason_vi
+    assert not list((motcua_home / "staging").iterdir())
