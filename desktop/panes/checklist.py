@@ -14,10 +14,12 @@ from PySide6.QtWidgets import (QComboBox, QDateTimeEdit, QFormLayout, QHBoxLayou
 from knowledge.errors import MotcuaError
 from knowledge.intake import Intake, IntakeStore, receive, return_dossier, save_intake
 from knowledge.receipt import Slip, SlipSettings, receipt_form01, request_form02
-from knowledge.workdays import Calendar, appointment, parse_processing_time
+from knowledge.workdays import Calendar, Duration, appointment, parse_processing_time
 
 MISSING = QColor("#b00020")
 KIND_VI = {"submit": "nộp", "present": "xuất trình", "note": "lưu ý"}
+UNIT_VI = {"working_days": "ngày làm việc", "calendar_days": "ngày (cả ngày nghỉ)",
+           "working_hours": "giờ làm việc"}
 
 
 class ChecklistPane(QWidget):
@@ -57,6 +59,24 @@ class ChecklistPane(QWidget):
         self.count.setObjectName("checklistCount")
         self.appointment = QLabel()
         self.appointment.setWordWrap(True)
+        # A bare number ("1") has no unit: the clerk confirms it, nothing is assumed silently.
+        self.unit_label = QLabel()
+        self.unit_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.unit_buttons: dict[str, QPushButton] = {}
+        unit_row = QHBoxLayout()
+        unit_row.addWidget(self.unit_label)
+        for kind, text in UNIT_VI.items():
+            b = QPushButton(text)
+            b.setObjectName(f"unit_{kind}")
+            b.clicked.connect(self.on_unit_clicked)
+            b.setProperty("kind", kind)
+            self.unit_buttons[kind] = b
+            unit_row.addWidget(b)
+        unit_row.addStretch(1)
+        self.unit_box = QWidget()
+        self.unit_box.setLayout(unit_row)
+        unit_row.setContentsMargins(0, 0, 0, 0)
+        self.unit_box.hide()
         self.when = QDateTimeEdit(calendarPopup=True)
         self.when.setDisplayFormat("HH:mm dd/MM/yyyy")
         self.reason = QLineEdit(placeholderText="Lý do đổi ngày hẹn")
@@ -82,12 +102,13 @@ class ChecklistPane(QWidget):
         layout.addWidget(self.note)
         layout.addWidget(self.count)
         layout.addWidget(self.appointment)
+        layout.addWidget(self.unit_box)
         layout.addLayout(when_row)
         layout.addWidget(self.return_reason)
         layout.addLayout(buttons)
         # Tab follows the work: case, applicant, documents, note, date, then receive or return.
         order = [self.case, self.name, self.phone, self.address, self.items, self.note,
-                 self.when, self.reason, self.set_when, self.return_reason, self.receive_button,
+                 *self.unit_buttons.values(), self.when, self.reason, self.set_when, self.return_reason, self.receive_button,
                  self.return_button]
         for a, b in zip(order, order[1:]):
             self.setTabOrder(a, b)
@@ -139,6 +160,8 @@ class ChecklistPane(QWidget):
         for item in it.applicable():
             text = item.name
             if item.kind != "note":
+                if item.conditional:
+                    text += "  (nếu có)"
                 copies = ", ".join(p for p in (f"{item.original} bản chính" if item.original else "",
                                                f"{item.copy} bản sao" if item.copy else "") if p)
                 text += f"  [{KIND_VI[item.kind]}{': ' + copies if copies else ''}]"
@@ -166,29 +189,52 @@ class ChecklistPane(QWidget):
             MISSING.name() if missing else "#1b5e20"))
         self._loading = False
 
-    def compute_appointment(self) -> None:
+    def compute_appointment(self, duration: Duration | None = None) -> None:
         it = self.intake
-        duration = parse_processing_time(it.processing_time)
-        if duration.kind == "unknown":
+        duration = duration or parse_processing_time(it.processing_time)
+        if duration.kind == "unknown" or (duration.amount is None
+                                          and duration.kind != "same_day"):
             it.appointment_at = None
             return
         it.appointment_at = appointment(datetime.now(), duration, self.calendar).isoformat()
         save_intake(store=self.intakes, intake=it)
 
+    @Slot()
+    def on_unit_clicked(self) -> None:
+        kind = self.sender().property("kind")
+        self.confirm_unit(kind)
+
+    def confirm_unit(self, kind: str) -> None:
+        """The clerk says what a bare number means; the date follows, the reason is recorded."""
+        it = self.intake
+        duration = parse_processing_time(it.processing_time).with_kind(kind)
+        self.compute_appointment(duration)
+        it.appointment_reason = (f"Thời hạn “{it.processing_time}” được xác nhận là "
+                                 f"{duration.describe_vi()}")
+        self._save()
+        self.show_appointment()
+
     def show_appointment(self) -> None:
         it = self.intake
         duration = parse_processing_time(it.processing_time)
+        asks = (duration.kind == "unknown" and duration.amount is not None
+                and not it.appointment_at and it.status == "open")
+        self.unit_box.setVisible(asks)
+        if asks:
+            self.unit_label.setText(f"“{it.processing_time}” là:")
         if it.appointment_at:
             when = datetime.fromisoformat(it.appointment_at)
             self.when.setDateTime(QDateTime(when))
             self.appointment.setText(
                 f"Thời hạn: {duration.describe_vi()}. Ngày hẹn trả: {when:%H:%M, %d/%m/%Y}"
-                + (f" (đã đổi: {it.appointment_reason})" if it.appointment_reason else ""))
+                + (f" (đã đổi: {it.appointment_reason})" if it.appointment_reason else
+                   " (ước tính: hãy kiểm tra)" if duration.needs_confirmation else ""))
         else:
             self.when.setDateTime(QDateTime.currentDateTime())
             self.appointment.setText(
                 f"Thời hạn ghi trong thủ tục: “{it.processing_time or 'không có'}” — chưa rõ đơn vị."
-                " Hãy chọn ngày hẹn và ghi lý do.")
+                + (" Chọn đơn vị bên dưới, hoặc" if duration.amount is not None else " Hãy")
+                + " chọn ngày hẹn và ghi lý do.")
 
     # ------------------------------------------------------------------------------ edits
     def _save(self) -> None:
@@ -224,13 +270,13 @@ class ChecklistPane(QWidget):
     @Slot(int)
     def on_current_changed(self, row: int) -> None:
         w = self.items.item(row)
-        if w is not None and self.intake is not None:
+        if w is not None and self.intake is not None and not self._loading:
             self.note.setText(self.intake.items[w.data(Qt.ItemDataRole.UserRole)].note)
 
     @Slot(str)
     def on_note_edited(self, text: str) -> None:
         w = self.items.currentItem()
-        if w is not None:
+        if w is not None and self.intake is not None and not self._loading:
             self.intake.items[w.data(Qt.ItemDataRole.UserRole)].note = text
             self._save()
 
@@ -254,6 +300,8 @@ class ChecklistPane(QWidget):
             raise MotcuaError(f"Hồ sơ còn thiếu {len(it.missing())} giấy tờ: chưa thể tiếp nhận."
                               " Hãy in Mẫu 02.", "receive with missing items")
         if not it.appointment_at:
+            (next(iter(self.unit_buttons.values())) if self.unit_box.isVisible()
+             else self.when).setFocus()
             raise MotcuaError("Chưa có ngày hẹn trả: hãy chọn ngày hẹn và ghi lý do.",
                               "no appointment")
         receive(store=self.intakes, intake=it, agency_code=agency_code)

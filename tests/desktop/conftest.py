@@ -1,5 +1,5 @@
-"""Qt fixtures: a real store with the demo pack, the real main window; guards after every test:
-no background job outlives it, and no error box reached the clerk unless the test expected it."""
+"""Qt fixtures: a real store with the demo pack, the real main window; no job or top-level
+window may outlive a test."""
 
 from __future__ import annotations
 
@@ -7,26 +7,25 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def qt_guards(qtbot):
-    """Fail a test that leaves a job running or shows an error box it did not close."""
-    yield
-    from PySide6.QtWidgets import QApplication, QMessageBox
+def _no_dangling_jobs_or_windows(qapp):
+    """Every Qt test ends with the thread pools idle and no stray top-level window left open."""
+    from PySide6.QtWidgets import QApplication
 
+    before = {id(w) for w in QApplication.topLevelWidgets() if w.isVisible()}
+    yield
     from desktop.tasks import wait_idle
 
     assert wait_idle(5000), "a background job outlived its test"
     QApplication.processEvents()
-    boxes = [w for w in QApplication.topLevelWidgets()
-             if isinstance(w, QMessageBox) and w.isVisible()]
-    texts = [b.text() for b in boxes]
-    for b in boxes:
-        b.close()
-    assert not texts, f"unexpected error shown to the clerk: {texts}"
+    leaked = [w for w in QApplication.topLevelWidgets()
+              if w.isVisible() and id(w) not in before]
+    for w in leaked:
+        w.close()
+    assert not leaked, f"top-level windows left open: {[type(w).__name__ for w in leaked]}"
 
 
 @pytest.fixture
 def window(qtbot, motcua_home):
-    """The main window on a real store in this test's home, demo pack installed, 1366×768."""
     from desktop.app import build_window
     from desktop.resources import install_font_and_style
     from PySide6.QtWidgets import QApplication

@@ -92,6 +92,43 @@ def test_bare_number_time_asks_for_the_date(window, qtbot):
     assert pane.intake.appointment_at and "đã đổi" in pane.appointment.text()
 
 
+def test_bare_number_unit_confirmed_by_the_clerk(window, qtbot):
+    from datetime import datetime
+
+    from knowledge.workdays import appointment, parse_processing_time
+
+    open_procedure(window, qtbot, "dang ky khai sinh", "1.001193")
+    pane = window.checklist
+    assert not pane.unit_box.isHidden() and pane.unit_label.text() == "“1” là:"
+    pane.unit_buttons["working_days"].setFocus()
+    qtbot.keyClick(pane.unit_buttons["working_days"], Qt.Key.Key_Space)
+    it = pane.intake
+    expected = appointment(datetime.now(), parse_processing_time("1").with_kind("working_days"),
+                           pane.calendar)
+    assert datetime.fromisoformat(it.appointment_at).date() == expected.date()
+    assert "“1” được xác nhận là 1 ngày làm việc" in it.appointment_reason
+    assert pane.unit_box.isHidden()
+    assert window.intakes.get(it.id).appointment_at == it.appointment_at  # saved at once
+
+
+def test_ctrl_s_saves_and_tab_follows_the_work(window, qtbot):
+    open_procedure(window, qtbot, "dang ky tam tru", "1.004194")
+    pane = window.checklist
+    qtbot.waitUntil(lambda: pane.name.hasFocus())
+    type_text(pane.name, "Phạm Văn Đức")
+    qtbot.keyClick(pane.name, Qt.Key.Key_Tab)
+    assert pane.phone.hasFocus()
+    qtbot.keyClicks(pane.phone, "0912345678")
+    qtbot.keyClick(pane.phone, Qt.Key.Key_Tab)
+    assert pane.address.hasFocus()
+    qtbot.keyClick(pane.address, Qt.Key.Key_Tab)
+    assert pane.items.hasFocus()
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert window.statusBar().currentMessage() == "Đã lưu hồ sơ."
+    saved = window.intakes.get(pane.intake.id)
+    assert (saved.applicant_name, saved.phone) == ("Phạm Văn Đức", "0912345678")
+
+
 CHILD = """
 import sys, time
 from desktop.app import build_window
