@@ -108,8 +108,8 @@ class ChecklistPane(QWidget):
         layout.addLayout(buttons)
         # Tab follows the work: case, applicant, documents, note, date, then receive or return.
         order = [self.case, self.name, self.phone, self.address, self.items, self.note,
-                 *self.unit_buttons.values(), self.when, self.reason, self.set_when, self.return_reason, self.receive_button,
-                 self.return_button]
+                 *self.unit_buttons.values(), self.when, self.reason, self.set_when,
+                 self.return_reason, self.receive_button, self.return_button]
         for a, b in zip(order, order[1:]):
             self.setTabOrder(a, b)
         self._loading = False
@@ -118,7 +118,7 @@ class ChecklistPane(QWidget):
     def set_enabled(self, on: bool) -> None:
         for w in (self.case, self.name, self.phone, self.address, self.items, self.note,
                   self.when, self.reason, self.set_when, self.return_reason, self.receive_button,
-                  self.return_button):
+                  self.return_button, self.unit_box):
             w.setEnabled(on)
 
     # ------------------------------------------------------------------------------ load
@@ -160,8 +160,6 @@ class ChecklistPane(QWidget):
         for item in it.applicable():
             text = item.name
             if item.kind != "note":
-                if item.conditional:
-                    text += "  (nếu có)"
                 copies = ", ".join(p for p in (f"{item.original} bản chính" if item.original else "",
                                                f"{item.copy} bản sao" if item.copy else "") if p)
                 text += f"  [{KIND_VI[item.kind]}{': ' + copies if copies else ''}]"

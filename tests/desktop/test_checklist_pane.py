@@ -111,24 +111,6 @@ def test_bare_number_unit_confirmed_by_the_clerk(window, qtbot):
     assert window.intakes.get(it.id).appointment_at == it.appointment_at  # saved at once
 
 
-def test_ctrl_s_saves_and_tab_follows_the_work(window, qtbot):
-    open_procedure(window, qtbot, "dang ky tam tru", "1.004194")
-    pane = window.checklist
-    qtbot.waitUntil(lambda: pane.name.hasFocus())
-    type_text(pane.name, "Phạm Văn Đức")
-    qtbot.keyClick(pane.name, Qt.Key.Key_Tab)
-    assert pane.phone.hasFocus()
-    qtbot.keyClicks(pane.phone, "0912345678")
-    qtbot.keyClick(pane.phone, Qt.Key.Key_Tab)
-    assert pane.address.hasFocus()
-    qtbot.keyClick(pane.address, Qt.Key.Key_Tab)
-    assert pane.items.hasFocus()
-    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-    assert window.statusBar().currentMessage() == "Đã lưu hồ sơ."
-    saved = window.intakes.get(pane.intake.id)
-    assert (saved.applicant_name, saved.phone) == ("Phạm Văn Đức", "0912345678")
-
-
 CHILD = """
 import sys, time
 from desktop.app import build_window
