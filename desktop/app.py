@@ -25,6 +25,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                     help="tự kiểm tra không giao diện: cài gói mẫu, tìm, vẽ cửa sổ, rồi thoát")
     ap.add_argument("--screenshot", metavar="PNG", help="vẽ cửa sổ chính ra tệp PNG rồi thoát")
     ap.add_argument("--query", default="", help="câu tìm kiếm ban đầu (cho --screenshot)")
+    ap.add_argument("--intake", action="store_true",
+                    help="mở phiếu tiếp nhận cho kết quả đầu tiên (cho --screenshot)")
     return ap.parse_args(argv)
 
 
@@ -120,6 +122,10 @@ def run(argv: list[str]) -> int:
             window.search.box.setText(args.query)
             window.search.refresh()
             window.search.on_return()
+            if args.intake:
+                window.on_start_intake()
+                window.checklist.name.setText("Nguyễn Thị Lan")
+                window.checklist.on_applicant_edited("")
         window.show()
         app.processEvents()
         window.grab().save(args.screenshot)
