@@ -66,6 +66,27 @@ def install_excepthooks() -> None:
     threading.excepthook = thread_hook
 
 
+def route_qt_messages() -> None:
+    """Qt's own messages go to the log, not to a console the clerk never sees.
+
+    The offscreen platform (smoke test, screenshots) says "This plugin does not support
+    propagateSizeHints()" for every window: harmless, logged at DEBUG only."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    levels = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+              QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
+              QtMsgType.QtFatalMsg: logging.CRITICAL}
+    qt_log = logging.getLogger("qt")
+
+    def handler(kind, _context, message: str) -> None:
+        level = levels.get(kind, logging.WARNING)
+        if "propagateSizeHints" in message:
+            level = logging.DEBUG
+        qt_log.log(level, "%s", message)
+
+    qInstallMessageHandler(handler)
+
+
 def ensure_demo_pack(store, settings) -> None:
     """First start with nothing installed: install the bundled demo pack (32 procedures)."""
     from knowledge.settings import trusted_keys
@@ -111,6 +132,7 @@ def run(argv: list[str]) -> int:
 
     from desktop.resources import install_font_and_style
 
+    route_qt_messages()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("motcua")
     install_font_and_style(app)
@@ -151,6 +173,7 @@ def smoke_test() -> int:
 
         from desktop.resources import install_font_and_style
 
+        route_qt_messages()
         with tempfile.TemporaryDirectory(prefix="motcua-smoke-") as tmp:
             app = QApplication.instance() or QApplication(sys.argv[:1])
             install_font_and_style(app)

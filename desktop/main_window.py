@@ -7,8 +7,18 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QLabel, QLineEdit, QListWidget, QListWidgetItem, QMainWindow,
-                               QProgressBar, QSplitter, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QProgressBar,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.dialogs.figures import FiguresDialog
 from desktop.dialogs.help import HelpDialog
@@ -16,19 +26,26 @@ from desktop.dialogs.packs import PacksDialog
 from desktop.errors import show_error
 from desktop.panes.checklist import ChecklistPane, pdf_name
 from desktop.panes.detail import DetailPane
-from desktop.printing import print_dialog, print_to_pdf
 from desktop.panes.search import SearchPane
+from desktop.printing import print_dialog, print_to_pdf
 from desktop.tasks import run_job
 from knowledge.errors import MotcuaError
-from knowledge.intake import Intake, IntakeStore, open_intakes, start_intake, today, unfinished
-from knowledge.receipt import Slip, SlipSettings
-from knowledge.workdays import Calendar
+from knowledge.intake import (
+    Intake,
+    IntakeStore,
+    open_intakes,
+    start_intake,
+    today,
+    unfinished,
+)
+from knowledge.paths import resource
 from knowledge.progress import Progress
+from knowledge.receipt import Slip, SlipSettings
 from knowledge.search import SearchIndex
 from knowledge.settings import Settings, trusted_keys
-from knowledge.paths import resource
 from knowledge.store import InstallResult, Store, install_pack, open_store
 from knowledge.sync import SyncResult, sync
+from knowledge.workdays import Calendar
 
 log = logging.getLogger(__name__)
 
@@ -274,7 +291,7 @@ class MainWindow(QMainWindow):
         self.checklist.load(intake)
         self.tabs.setCurrentWidget(self.checklist)
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event) -> None:
         self.intakes.close()
         super().closeEvent(event)
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
@@ -75,7 +76,7 @@ class _Runnable(QRunnable):
     def run(self) -> None:
         try:
             result = self.fn(self.job.progressed.emit, self.job.cancel)
-        except BaseException as e:  # noqa: BLE001 - reported to the UI
+        except BaseException as e:
             log.exception("job %r failed", self.job.label)
             self.job.failed.emit(e)
         else:

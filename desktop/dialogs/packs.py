@@ -5,15 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QProgressBar,
-                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
 
 from desktop.errors import show_error
 from desktop.tasks import run_job
 from knowledge.errors import Cancelled
 from knowledge.progress import Progress
 from knowledge.store import InstallResult, Store, install_pack, open_store
-
 
 FIELD_VI = {"name": "tên", "dossier": "thành phần hồ sơ", "processing_time": "thời hạn",
             "channels": "cách thức, phí", "fees": "phí, lệ phí", "steps": "trình tự",

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 
 from PySide6.QtCore import QDateTime, Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QComboBox, QDateTimeEdit, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateTimeEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from knowledge.errors import MotcuaError
 from knowledge.intake import Intake, IntakeStore, receive, return_dossier, save_intake
@@ -110,7 +121,7 @@ class ChecklistPane(QWidget):
         order = [self.case, self.name, self.phone, self.address, self.items, self.note,
                  *self.unit_buttons.values(), self.when, self.reason, self.set_when,
                  self.return_reason, self.receive_button, self.return_button]
-        for a, b in zip(order, order[1:]):
+        for a, b in pairwise(order):
             self.setTabOrder(a, b)
         self._loading = False
         self.set_enabled(False)

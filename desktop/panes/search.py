@@ -6,12 +6,37 @@ import html
 import re
 from dataclasses import dataclass
 
-from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRect,
-                            QRectF, QSize, Qt, QTimer, Signal, Slot)
-from PySide6.QtGui import (QAbstractTextDocumentLayout, QFont, QFontMetrics, QKeyEvent, QPalette,
-                           QTextDocument)
-from PySide6.QtWidgets import (QHeaderView, QLabel, QLineEdit, QStyle, QStyledItemDelegate,
-                               QStyleOptionViewItem, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QPalette,
+    QTextDocument,
+)
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.panes.lookup import ANY, LookupPane  # noqa: F401 - ANY re-exported for callers
 from knowledge.search import SearchIndex
@@ -24,6 +49,7 @@ RELATIVE_CUTOFF = 0.3
 _WORD = re.compile(r"\w+|\W+")
 HTML_ROLE = Qt.ItemDataRole.UserRole
 MATCH_COLOUR = "#0b5394"
+_ROOT = QModelIndex()  # the table's (invalid) root index, Qt's default parent
 _ROLES = {Qt.ItemDataRole.DisplayRole, HTML_ROLE, Qt.ItemDataRole.ToolTipRole}
 
 
@@ -63,10 +89,10 @@ class ResultsModel(QAbstractTableModel):
         self.rows, self._html = rows, {}
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else 3
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
@@ -84,7 +110,7 @@ class ResultsModel(QAbstractTableModel):
             return row.name
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt's name
+    def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.HEADERS[section]
@@ -126,7 +152,7 @@ class _HtmlDelegate(QStyledItemDelegate):
         doc.documentLayout().draw(painter, ctx)
         painter.restore()
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
         font = QFont(option.font)
         font.setBold(True)
         width = max(option.rect.width(), 200) - 8
@@ -216,7 +242,7 @@ class SearchPane(QWidget):
         if section != 0:
             self.table.resizeRowsToContents()
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.table.resizeRowsToContents()  # wrapped names need taller rows when narrower
 
@@ -289,19 +315,20 @@ class SearchPane(QWidget):
         if code:
             self.opened.emit(code)
 
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, obj, event) -> bool:
         """Up/Down in the search box move through the results: type, arrow, Enter."""
-        if obj is self.box and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:
-            if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown,
-                               Qt.Key.Key_PageUp):
-                if self.timer.isActive():
-                    self.refresh()
-                step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: 10,
-                        Qt.Key.Key_PageUp: -10}[Qt.Key(event.key())]
-                n = self.model.rowCount()
-                if n:
-                    row = min(max(self.table.currentIndex().row() + step, 0), n - 1)
-                    self.table.selectRow(row)
-                    self.table.scrollTo(self.model.index(row, 0))
-                return True
+        if (obj is self.box and isinstance(event, QKeyEvent)
+                and event.type() == QKeyEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown,
+                                    Qt.Key.Key_PageUp)):
+            if self.timer.isActive():
+                self.refresh()
+            step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: 10,
+                    Qt.Key.Key_PageUp: -10}[Qt.Key(event.key())]
+            n = self.model.rowCount()
+            if n:
+                row = min(max(self.table.currentIndex().row() + step, 0), n - 1)
+                self.table.selectRow(row)
+                self.table.scrollTo(self.model.index(row, 0))
+            return True
         return super().eventFilter(obj, event)

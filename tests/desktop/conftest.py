@@ -26,9 +26,10 @@ def _no_dangling_jobs_or_windows(qapp):
 
 @pytest.fixture
 def window(qtbot, motcua_home):
+    from PySide6.QtWidgets import QApplication
+
     from desktop.app import build_window
     from desktop.resources import install_font_and_style
-    from PySide6.QtWidgets import QApplication
 
     install_font_and_style(QApplication.instance())
     w = build_window(motcua_home)

@@ -16,7 +16,7 @@ def run_app(*args: str, home=None) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("QT_QPA_PLATFORM", None)  # --smoke-test must set offscreen itself
     return subprocess.run([sys.executable, "-m", "desktop", *args], env=env, capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, check=False)
 
 
 def test_version():
@@ -100,5 +100,5 @@ def test_start_path_does_not_import_underthesea(motcua_home):
              "print(w.search.code_at(0), 'underthesea' in sys.modules); w.store.close()")
     env = {**os.environ, "PYTHONPATH": str(REPO), "QT_QPA_PLATFORM": "offscreen"}
     out = subprocess.run([sys.executable, "-c", child], env=env, capture_output=True, text=True,
-                         timeout=120)
+                         timeout=120, check=False)
     assert out.stdout.split() == ["1.004222", "False"], out.stderr

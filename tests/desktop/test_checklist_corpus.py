@@ -74,8 +74,9 @@ def test_checklist_on_25_real_records(window, qtbot, make_pack, signing_key, cor
         assert window.intakes.get(it.id).items == it.items  # saved on every change
         qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)  # receive
         assert it.status == "received" and it.dossier_code
-        qtbot.waitUntil(lambda: window.last_pdf is not None and it.dossier_code in
-                        window.last_pdf.name)
+        code = it.dossier_code
+        qtbot.waitUntil(lambda code=code: window.last_pdf is not None
+                        and code in window.last_pdf.name)
     codes = [x.dossier_code for x in today(store=window.intakes)]
     assert len(codes) == len(set(codes)) == len(corpus_records)  # never a repeated number
     assert cases_seen > len(corpus_records)  # some records have several cases (1.004222: 6)
