@@ -26,7 +26,11 @@ def show_error(parent: QWidget | None, exc: BaseException) -> QMessageBox:
     log.error("shown to the user: %s | %s", text, detail)
     box = QMessageBox(QMessageBox.Icon.Warning, "motcua", text, QMessageBox.StandardButton.Ok,
                       parent)
-    box.setDetailedText(detail)
+    box.button(QMessageBox.StandardButton.Ok).setText("Đóng")  # Qt has no Vietnamese strings
+    # No setDetailedText: its toggle button says "Show Details..." in English (Qt ships no
+    # Vietnamese strings); the details are in the log and on the clipboard for IT.
+    box.setInformativeText("Bấm “Sao chép chi tiết” để gửi cho người quản trị.")
+    box.setProperty("detail", detail)
     box.setEscapeButton(QMessageBox.StandardButton.Ok)  # Esc dismisses; close() works too
     copy = box.addButton("Sao chép chi tiết", QMessageBox.ButtonRole.ActionRole)
     copy.clicked.disconnect()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QHeaderView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -18,15 +20,23 @@ class HelpDialog(QDialog):
         table = QTableWidget(len(shortcuts), 2)
         table.setHorizontalHeaderLabels(["Phím", "Việc làm"])
         table.verticalHeader().hide()
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setWordWrap(True)
         for r, (keys, what) in enumerate(shortcuts):
             table.setItem(r, 0, QTableWidgetItem(keys))
             table.setItem(r, 1, QTableWidgetItem(what))
-        table.resizeColumnsToContents()
-        table.horizontalHeader().setStretchLastSection(True)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        table.resizeRowsToContents()
         self.table = table
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        # Qt ships no Vietnamese translation: name the button ourselves.
+        buttons = QDialogButtonBox()
+        buttons.addButton("Đóng (Esc)", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.rejected.connect(self.close)
         layout = QVBoxLayout(self)
         layout.addWidget(table)
         layout.addWidget(buttons)
-        self.resize(560, 380)
+        # Every shortcut visible at once on a 1366x768 screen, no scrolling.
+        rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
+        self.resize(720, min(rows + header.height() + 90, 700))

@@ -70,7 +70,7 @@ def test_an_error_in_a_worker_thread_reaches_the_clerk(qtbot, monkeypatch, caplo
                     if isinstance(w, QMessageBox) and w.isVisible()]
         qtbot.waitUntil(lambda: bool(shown()))
     box = shown()[0]
-    assert box.text() == GENERIC_VI and "worker exploded" in box.detailedText()
+    assert box.text() == GENERIC_VI and "worker exploded" in box.property("detail")
     assert any("uncaught in thread" in r.message for r in caplog.records)
     box.close()
 
