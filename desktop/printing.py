@@ -12,8 +12,15 @@ from PySide6.QtWidgets import QWidget
 from knowledge.receipt import Slip
 
 
+class _TextOnly(QTextDocument):
+    """Defence in depth: the slip's values are escaped already; this never loads a file."""
+
+    def loadResource(self, _type: int, _name):
+        return None
+
+
 def _document(slip: Slip) -> QTextDocument:
-    doc = QTextDocument()
+    doc = _TextOnly()
     doc.setHtml(slip.to_html())
     return doc
 

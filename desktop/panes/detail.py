@@ -73,10 +73,17 @@ def procedure_html(p: Procedure) -> str:
     return "".join(parts)
 
 
+class _TextOnlyBrowser(QTextBrowser):
+    """Defence in depth: pack values are escaped already; this never loads a file or URL."""
+
+    def loadResource(self, _type: int, _name):
+        return None
+
+
 class DetailPane(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.view = QTextBrowser()
+        self.view = _TextOnlyBrowser()
         self.view.setObjectName("detailView")
         self.view.setOpenLinks(False)
         self.view.setOpenExternalLinks(False)

@@ -207,3 +207,24 @@ def test_mau_01_lists_every_received_item(window, qtbot):
     for item in pane.intake.received_items():
         assert " ".join(item.name.split()[:4]) in text
     assert pane.title.text().startswith(f"Đã tiếp nhận, mã hồ sơ {pane.intake.dossier_code}")
+
+
+def test_slip_prints_pack_text_as_text(window, qtbot, tmp_path):
+    from datetime import datetime
+
+    from desktop.printing import print_to_pdf
+    from knowledge.intake import start_intake
+    from knowledge.model import Procedure
+    from knowledge.receipt import request_form02
+
+    evil = "<img src='file:///etc/passwd'><a href='http://x'>Tờ khai</a>"
+    p = Procedure.from_dict({"code": "1.000002", "name": "<b>Thủ tục</b> thử",
+                             "processing_time": "05 ngày làm việc",
+                             "dossier": [{"name": evil, "original": 1, "copy": 0}]})
+    it = start_intake(store=window.intakes, procedure=p)
+    it.applicant_name = "Vũ Thị Hà"
+    slip = request_form02(it, window.checklist.slip_settings, "", datetime.now())
+    text = pdf_text(print_to_pdf(slip, tmp_path / "evil.pdf"))
+    assert "<b>Thủ tục</b> thử" in text and "Vũ Thị Hà" in text
+    # Shown as text, never loaded or linked (the PDF may set "fi" as a ligature: ﬁle).
+    assert "<img src='" in text and "etc/passwd'><a href='http://x'>Tờ khai</a>" in text
