@@ -53,6 +53,7 @@ SHORTCUTS = [
     ("Ctrl+F, F3", "Đưa con trỏ về ô tìm kiếm (từ bất kỳ đâu)"),
     ("↑ ↓", "Chọn thủ tục trong danh sách kết quả"),
     ("Enter", "Mở thủ tục đang chọn"),
+    ("Esc", "Xoá ô tìm kiếm (khi con trỏ ở ô tìm kiếm)"),
     ("Ctrl+L", "Chuyển sang danh sách kết quả"),
     ("Ctrl+D", "Chuyển sang phần chi tiết thủ tục"),
     ("Ctrl+N", "Bắt đầu tiếp nhận hồ sơ cho thủ tục đang xem"),
@@ -206,12 +207,18 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def on_start_intake(self) -> None:
+        # The procedure on screen (what the clerk has read); before any is opened, the
+        # highlighted result.
         p = self.detail.procedure
         code = self.search.selected_code() if p is None else p.code
         if code is None:
             self.statusBar().showMessage("Hãy chọn một thủ tục trước.", 5000)
             return
-        procedure = self.store.procedure(code)
+        try:
+            procedure = self.store.procedure(code)
+        except MotcuaError as e:
+            show_error(self, e)
+            return
         self.detail.show_procedure(procedure)
         intake = start_intake(store=self.intakes, procedure=procedure,
                               pack_id=self.search.index.pack_ids[
@@ -252,8 +259,11 @@ class MainWindow(QMainWindow):
         run_job(lambda progress, cancel: print_to_pdf(slip, path), parent=self, label="pdf",
                 on_done=lambda p: self.on_pdf_saved(p, done),
                 on_error=lambda e: show_error(self, e))
+        # The dossier is closed: back to the search for the next one (after the print dialog).
         if self.open_print_dialog:
-            print_dialog(slip, self)
+            print_dialog(slip, self).finished.connect(self.on_focus_search)
+        else:
+            self.on_focus_search()
 
     def on_pdf_saved(self, path: Path, done: str) -> None:
         self.last_pdf = path

@@ -316,7 +316,13 @@ class SearchPane(QWidget):
             self.opened.emit(code)
 
     def eventFilter(self, obj, event) -> bool:
-        """Up/Down in the search box move through the results: type, arrow, Enter."""
+        """Up/Down in the search box move through the results: type, arrow, Enter; Esc clears."""
+        if (obj is self.box and isinstance(event, QKeyEvent)
+                and event.type() == QKeyEvent.Type.KeyPress
+                and event.key() == Qt.Key.Key_Escape and self.box.text()):
+            self.box.clear()
+            self.refresh()
+            return True
         if (obj is self.box and isinstance(event, QKeyEvent)
                 and event.type() == QKeyEvent.Type.KeyPress
                 and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown,

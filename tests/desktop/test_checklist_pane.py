@@ -71,6 +71,7 @@ def test_complete_dossier_mau_01_with_appointment(window, qtbot):
     assert pane.intake.appointment_at is not None
     qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: pane.intake.status == "received" and window.last_pdf is not None)
+    assert window.search.box.hasFocus()  # closed: straight back to the search for the next one
     text = pdf_text(window.last_pdf)
     assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text and "Trần Văn Minh" in text
     assert pane.intake.dossier_code in text

@@ -191,3 +191,17 @@ def test_packs_dialog_cancel_changes_nothing(window, qtbot, make_pack, signing_k
     qtbot.waitUntil(lambda: dlg.result.text().startswith("Đã huỷ cài gói"))
     assert [p.pack_id for p in window.store.packs()] == ["demo-motcua"]
     assert not dlg.cancel_button.isVisible() and dlg.install_button.isEnabled()
+
+
+def test_escape_clears_and_ctrl_n_takes_the_procedure_on_screen(window, qtbot):
+    qtbot.keyClicks(window.search.box, "001612")
+    qtbot.waitUntil(lambda: first_code(window) == "1.001612")
+    qtbot.keyClick(window.search.box, Qt.Key.Key_Escape)
+    assert window.search.box.text() == "" and first_code(window) == "1.004194"  # most used
+    qtbot.keyClicks(window.search.box, "dang ky khai sinh")
+    qtbot.waitUntil(lambda: first_code(window) == "1.001193")
+    qtbot.keyClick(window.search.box, Qt.Key.Key_Return)
+    qtbot.keyClick(window.search.box, Qt.Key.Key_Escape)  # a new search; the detail stays
+    qtbot.keyClick(window.search.box, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert window.checklist.intake.procedure_code == "1.001193"
+    assert window.checklist.name.hasFocus()
