@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from knowledge import __version__, paths
+from knowledge.errors import MotcuaError
 
 log = logging.getLogger("motcua")
 DEMO_PACK = ("demo-pack", "demo.mcpack")
@@ -137,7 +138,20 @@ def run(argv: list[str]) -> int:
     app.setApplicationName("motcua")
     install_font_and_style(app)
     install_excepthooks()
-    window = build_window(home, install_demo=bool(args.screenshot))
+    try:
+        window = build_window(home, install_demo=bool(args.screenshot))
+    except MotcuaError as e:  # e.g. a damaged store: say so and where, instead of a traceback
+        log.critical("cannot start: %s | %s", e.message_vi, e.detail_en)
+        if args.screenshot:
+            print(f"lỗi: {e.message_vi}", file=sys.stderr)
+            return 2
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(QMessageBox.Icon.Critical, "motcua",
+                          f"{e.message_vi}\n\nThư mục dữ liệu: {home}")
+        box.addButton("Đóng", QMessageBox.ButtonRole.AcceptRole)
+        box.exec()  # nothing else is on screen yet: the one modal box of the app
+        return 2
     window.resize(1366, 768)
     if args.screenshot:
         if args.query:

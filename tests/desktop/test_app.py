@@ -102,3 +102,14 @@ def test_start_path_does_not_import_underthesea(motcua_home):
     out = subprocess.run([sys.executable, "-c", child], env=env, capture_output=True, text=True,
                          timeout=120, check=False)
     assert out.stdout.split() == ["1.004222", "False"], out.stderr
+
+
+def test_a_damaged_store_is_reported_not_a_traceback(motcua_home, tmp_path):
+    (motcua_home / "store.db").write_bytes(b"not a database at all" * 100)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run([sys.executable, "-m", "desktop", "--home", str(motcua_home),
+                          "--screenshot", str(tmp_path / "x.png")], env=env, capture_output=True,
+                         text=True, timeout=120, check=False)
+    assert out.returncode == 2
+    assert out.stderr.startswith("lỗi: Không mở được kho dữ liệu") and "Traceback" not in out.stderr
+    assert "cannot start" in (motcua_home / "logs" / "motcua.log").read_text(encoding="utf-8")
