@@ -8,8 +8,9 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _no_dangling_jobs_or_windows(qapp):
-    """Every Qt test ends with the thread pools idle and no stray top-level window left open."""
-    from PySide6.QtWidgets import QApplication
+    """Every Qt test ends with the thread pools idle and no stray top-level window left open
+    (an error box the clerk would see included)."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
 
     before = {id(w) for w in QApplication.topLevelWidgets() if w.isVisible()}
     yield
@@ -19,13 +20,16 @@ def _no_dangling_jobs_or_windows(qapp):
     QApplication.processEvents()
     leaked = [w for w in QApplication.topLevelWidgets()
               if w.isVisible() and id(w) not in before]
+    names = [f"{type(w).__name__}: {w.text()}" if isinstance(w, QMessageBox) else type(w).__name__
+             for w in leaked]  # an error box the test did not expect shows its sentence
     for w in leaked:
         w.close()
-    assert not leaked, f"top-level windows left open: {[type(w).__name__ for w in leaked]}"
+    assert not leaked, f"top-level windows left open: {names}"
 
 
 @pytest.fixture
 def window(qtbot, motcua_home):
+    """The main window on a real store in this test's home, demo pack installed, 1366×768."""
     from PySide6.QtWidgets import QApplication
 
     from desktop.app import build_window
