@@ -6,7 +6,8 @@ Scoring (per field, exactly rank-bm25's ``BM25Okapi``: k1=1.5, b=0.75, epsilon=0
     score(d, q) = bm25(d, q) * (1 + PRIOR_WEIGHT * popularity(d)) * (1 + ACCENT_WEIGHT * accent(d, q))
 
 The name and the body are indexed as separate fields so a long body never drowns a short,
-names-only record, and each field keeps its own length normalisation. ``popularity`` is
+names-only record, and each field keeps its own length normalisation. A name is indexed as a
+set of terms (``SET_FIELDS``): repeating a word in a name does not add to it. ``popularity`` is
 log(1 + weight) / log(1 + max weight) over the index (0 for records without a national count):
 at most +15%, so it orders near-equal matches by how often citizens use them but never lifts a
 poor match over a good one. ``accent`` is the share of an accented query's syllables found with
@@ -16,7 +17,8 @@ accents prefers the exact spelling while unaccented queries lose nothing.
 rank-bm25's ``get_scores`` walks every document for every term. Here each field keeps, per term,
 a postings list (document ids and their precomputed length-normalised term frequencies), so a
 query touches only the postings of its own terms. ``field_scores`` reproduces
-``BM25Okapi(corpus).get_scores(tokens)`` (tests compare them within 1e-9).
+``BM25Okapi(corpus).get_scores(tokens)`` over the field's tokens (``field_tokens``; tests
+compare them within 1e-9).
 
 The index is built once per install (from the tokens packs carry, so no re-segmenting), saved
 as one ``.npz`` blob in the store, and loaded in well under a second at start.
@@ -40,8 +42,11 @@ from knowledge import text
 EPSILON = 0.25
 FIELD_K1 = {"name": 1.5, "body": 1.5}
 """Term-frequency saturation per field."""
-FIELD_B = {"name": 0.5, "body": 0.75}
-"""Length normalisation per field: names are short and their length says little."""
+FIELD_B = {"name": 0.75, "body": 0.75}
+"""Length normalisation per field."""
+SET_FIELDS = {"name"}
+"""Fields indexed as sets of terms: a word said twice in a name ("… BHXH, thẻ BHYT đối với
+người chỉ tham gia BHYT") does not make the procedure more about it, in a body it does."""
 FIELDS = ("name", "body")
 FIELD_WEIGHTS = {"name": 3.0, "body": 0.5}
 COMPOUND_WEIGHT = 0.5
@@ -52,7 +57,8 @@ ADJACENT_WEIGHT = 0.2
 PRIOR_WEIGHT = 0.3
 MAX_NGRAM = 4
 RERANK_DEPTH = 50
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
+"""Bumped when what the blob holds changes; a store rebuilds an older blob when opened."""
 
 _NUMBER_WORDS = {"1": "mot", "2": "hai", "3": "ba", "4": "bon", "5": "nam", "6": "sau",
                  "7": "bay", "8": "tam", "9": "chin", "10": "muoi"}
@@ -227,7 +233,7 @@ class SearchIndex:
         per_field_ids: dict[str, list[list[int]]] = {}
         for f in FIELDS:
             per_field_ids[f] = [
-                [vocab.setdefault(t, len(vocab)) for t in getattr(d, f"{f}_tokens")] for d in docs
+                [vocab.setdefault(t, len(vocab)) for t in field_tokens(d, f)] for d in docs
             ]
         n_terms = len(vocab)
         for f in FIELDS:
@@ -268,6 +274,12 @@ class SearchIndex:
         buf = io.BytesIO()
         np.savez(buf, **arrays)
         return buf.getvalue()
+
+    @staticmethod
+    def blob_format(blob: bytes) -> int | None:
+        """The format number a persisted index was written with."""
+        with np.load(io.BytesIO(blob), allow_pickle=False) as z:
+            return json.loads(z["meta"].tobytes().decode()).get("format")
 
     @classmethod
     def from_bytes(cls, blob: bytes) -> "SearchIndex":
@@ -357,11 +369,15 @@ class SearchIndex:
         return p.terms, p.accented
 
     def set_synonyms(self, pairs: Iterable[tuple[str, str]]) -> None:
-        """Phrases (colloquial, abbreviations) replaced by their official wording in queries."""
+        """Phrases (colloquial, abbreviations) replaced by their official wording in queries.
+
+        Set the stopwords first: a phrase is matched after they left the query, so they leave
+        the phrase too ("căn cước cho bé" matches "lam can cuoc cho be").
+        """
         table: dict[tuple[str, ...], list[str]] = {}
         abbrevs: dict[tuple[str, ...], list[str]] = {}
         for phrase, expansion in pairs:
-            key = tuple(text.query_syllables(phrase))
+            key = tuple(text.fold_word(s) for s in self._drop_stopwords(text.syllables(phrase)))
             value = text.query_syllables(expansion)
             if key and value:
                 table[key] = value
@@ -398,13 +414,15 @@ class SearchIndex:
         i = 0
         while i < len(folded):
             match = _match_at(self.synonyms, folded, i)
+            if match and self._overtaken(folded, i, i + len(match[0])):
+                match = None  # "làm căn cước bé": "căn cước bé" says more than "làm căn cước"
             if match:
                 phrase, expansion = match
                 if len(phrase) == 1:  # an abbreviation: itself or its expansion
                     alts[len(main)] = [expansion]
                     main.append(list(phrase))
-                else:
-                    main.append(expansion)
+                else:  # word by word, so its own official wordings find their abbreviations
+                    main.extend([w] for w in expansion)
                 i += len(phrase)
                 continue
             word = folded[i]
@@ -427,6 +445,14 @@ class SearchIndex:
             j += 1
         return main, alts
 
+    def _overtaken(self, folded: list[str], start: int, end: int) -> bool:
+        """Whether a phrase starting inside ``folded[start:end]`` reaches further right."""
+        for j in range(start + 1, end):
+            later = _match_at(self.synonyms, folded, j)
+            if later and j + len(later[0]) > end:
+                return True
+        return False
+
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         """The best ``k`` procedures for ``query``, best first."""
         if _CODE_QUERY.match(query):
@@ -441,15 +467,17 @@ class SearchIndex:
                 for t in slot[0]:
                     self._add_term(scores, t)
                 continue
-            # An abbreviation stands for all the words it abbreviates: scale each alternative
-            # to the longest one's number of syllables.
-            lengths = [sum("_" not in t for t in alt) or 1 for alt in slot]
+            # An abbreviation stands for all the words it abbreviates: each alternative is
+            # scaled to the most informative one (by the idf its terms carry in names), so
+            # naming a thing either way counts about the same.
+            worth = [self._name_idf(alt) for alt in slot]
             best = np.zeros(n_docs)
-            for alt, length in zip(slot, lengths):
-                alt_scores = np.zeros(n_docs)
-                for t in alt:
-                    self._add_term(alt_scores, t)
-                np.maximum(best, alt_scores * (max(lengths) / length), out=best)
+            for alt, w in zip(slot, worth):
+                if w > 0:
+                    alt_scores = np.zeros(n_docs)
+                    for t in alt:
+                        self._add_term(alt_scores, t)
+                    np.maximum(best, alt_scores * (max(worth) / w), out=best)
             scores += best
         cand = np.flatnonzero(scores)
         cand = self._filter(cand, filters)
@@ -474,6 +502,12 @@ class SearchIndex:
         matched = self.matched_terms(docs, plan.terms)
         return [Hit(self.codes[d], self.names[d], float(top_scores[o]), self.pack_ids[d], m)
                 for o, d, m in zip(order.tolist(), docs.tolist(), matched)]
+
+    def _name_idf(self, terms: Sequence[str]) -> float:
+        """What matching ``terms`` in a name is worth: their idf there (compounds weighed)."""
+        idf = self.fields["name"].idf
+        return sum(idf[self.term_ids[t]] * (COMPOUND_WEIGHT if "_" in t else 1.0)
+                   for t in terms if t in self.term_ids)
 
     def _add_term(self, scores: np.ndarray, t: str) -> None:
         """Add one term's (merged, see :meth:`set_field_weights`) scores to ``scores``."""
@@ -593,6 +627,12 @@ class SearchIndex:
         found.sort(key=lambda i: (i not in exact, -self.popularity[i], self.codes[i]))
         return [Hit(self.codes[i], self.names[i], 1.0, self.pack_ids[i], [], by_code=True)
                 for i in found[:k]]
+
+
+def field_tokens(doc: IndexDoc, field_name: str) -> list[str]:
+    """The tokens a field indexes for ``doc`` (each once in a set field, in order)."""
+    tokens = getattr(doc, f"{field_name}_tokens")
+    return list(dict.fromkeys(tokens)) if field_name in SET_FIELDS else list(tokens)
 
 
 def _by_first(items: Iterable[tuple[tuple[str, ...], object]]) -> dict[str, list]:

@@ -25,7 +25,7 @@ from knowledge.errors import NotFound, PackVersionRefused, StoreCorrupt
 from knowledge.migrations import migrations
 from knowledge.model import Procedure, split_levels
 from knowledge.progress import ProgressFn, check_cancel, report
-from knowledge.search import IndexDoc, SearchIndex
+from knowledge.search import INDEX_FORMAT, IndexDoc, SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,7 @@ class Store:
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=FULL")
                 migrations.apply(self.db)
+                self._refresh_stale_index()
         except sqlite3.DatabaseError as e:
             raise StoreCorrupt(
                 f"Không mở được kho dữ liệu thủ tục ({self.path.name}). Hãy báo cho quản trị.",
@@ -198,8 +199,8 @@ class Store:
         """The search index as last built, with built-in and pack synonyms applied."""
         rows = list(self.db.query("select blob from search_index where id = 1"))
         index = SearchIndex.from_bytes(rows[0]["blob"]) if rows else SearchIndex.build([])
-        index.set_synonyms(builtin_synonyms() + self.synonyms())
         index.set_stopwords(builtin_stopwords())
+        index.set_synonyms(builtin_synonyms() + self.synonyms())
         return index
 
     def integrity_check(self) -> str:
@@ -215,6 +216,16 @@ class Store:
                                     pk="key")
 
     # ----------------------------------------------------------------------------- writing
+    def _refresh_stale_index(self) -> None:
+        """Rebuild an index blob written by an older motcua (another INDEX_FORMAT)."""
+        rows = list(self.db.query("select blob from search_index where id = 1"))
+        if rows and SearchIndex.blob_format(rows[0]["blob"]) != INDEX_FORMAT:
+            t = time.perf_counter()
+            with self.db.atomic():
+                docs = self._rebuild_index()
+            log.info("search index rebuilt for format %s: %d procedures in %.2fs",
+                     INDEX_FORMAT, docs, time.perf_counter() - t)
+
     def _rebuild_index(self) -> int:
         """Rebuild the search index blob from every installed pack's tokens (in-transaction)."""
         rows = self.db.query(

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
 
-from knowledge.search import FIELD_B, FIELD_K1, Filters, IndexDoc, SearchIndex
+from knowledge.search import FIELD_B, FIELD_K1, Filters, IndexDoc, SearchIndex, field_tokens
 from knowledge.text import index_tokens, underthesea_segmenter
 
 RECORDS = [
@@ -48,7 +48,7 @@ def index(docs):
     ["dang", "ki", "thuong", "tru"], ["khai_sinh", "unknown", "ho", "ho"], ["cap", "lai"], [],
 ])
 def test_field_scores_equal_rank_bm25(docs, index, field, query):
-    corpus = [list(getattr(d, f"{field}_tokens")) for d in docs]
+    corpus = [field_tokens(d, field) for d in docs]
     expected = BM25Okapi(corpus, k1=FIELD_K1[field], b=FIELD_B[field]).get_scores(query)
     assert np.allclose(index.field_scores(field, query), expected, rtol=0, atol=1e-9)
 
@@ -63,8 +63,25 @@ def test_scores_match_oracle_on_random_corpora(corpus, query):
     idx = SearchIndex.build(docs)
     if sum(len(c) for c in corpus) == 0:
         return  # rank-bm25 divides by zero on an all-empty corpus
-    expected = BM25Okapi(corpus, k1=FIELD_K1["name"], b=FIELD_B["name"]).get_scores(query)
-    assert np.allclose(idx.field_scores("name", query), expected, rtol=0, atol=1e-9)
+    for field in ("name", "body"):
+        oracle = [field_tokens(d, field) for d in docs]
+        if sum(map(len, oracle)) == 0:
+            continue
+        expected = BM25Okapi(oracle, k1=FIELD_K1[field], b=FIELD_B[field]).get_scores(query)
+        assert np.allclose(idx.field_scores(field, query), expected, rtol=0, atol=1e-9)
+
+
+def test_a_name_is_a_set_of_terms():
+    """A word said twice in a name counts once there; in a body it counts twice."""
+    docs = [IndexDoc("1", "x", ["bhyt", "cap", "the", "bhyt"], ["bhyt", "bhyt"]),
+            IndexDoc("2", "y", ["bhyt", "cap", "the"], ["bhyt"]),
+            *[IndexDoc(str(i), "z", ["khac"], ["khac"]) for i in range(3, 9)]]
+    idx = SearchIndex.build(docs)
+    assert field_tokens(docs[0], "name") == ["bhyt", "cap", "the"]
+    name = idx.field_scores("name", ["bhyt"])
+    body = idx.field_scores("body", ["bhyt"])
+    assert name[0] == pytest.approx(name[1])
+    assert body[0] > body[1]
 
 
 @pytest.mark.parametrize("query, code", [
@@ -116,3 +133,31 @@ def test_unfinished_last_word_is_completed(index):
     assert index.search("dang ky thuo")[0].code == "1.004222"
     assert index.complete("thu") == sorted(index.complete("thu"), key=lambda w: -index._df(w))
     assert "thuong" in index.complete("thuo")
+
+
+def _small(names: list[str]) -> SearchIndex:
+    seg = underthesea_segmenter()
+    docs = [IndexDoc(f"1.00000{i}", n, index_tokens(n, seg), []) for i, n in enumerate(names)]
+    docs += [IndexDoc(f"9.00000{i}", "khác", ["khac"], []) for i in range(6)]
+    return SearchIndex.build(docs)
+
+
+def test_a_later_longer_phrase_wins_and_stopwords_leave_phrases():
+    """"làm căn cước cho bé": "căn cước cho bé" (with "cho", a stopword) beats "làm căn cước"."""
+    idx = _small(["Cấp thẻ căn cước cho người từ đủ 14 tuổi trở lên",
+                  "Cấp thẻ căn cước cho người dưới 14 tuổi"])
+    idx.set_stopwords(["cho", "làm"])
+    idx.set_synonyms([("làm căn cước", "cấp thẻ căn cước"),
+                      ("căn cước cho bé", "cấp thẻ căn cước cho người dưới 14 tuổi")])
+    for q in ("làm căn cước cho bé", "lam can cuoc cho be"):
+        assert idx.search(q)[0].name == "Cấp thẻ căn cước cho người dưới 14 tuổi", q
+    assert idx.search("làm căn cước")[0].name.startswith("Cấp thẻ căn cước")
+
+
+def test_an_abbreviation_in_a_name_does_not_outweigh_the_words_spelled_out():
+    """"cấp lại thẻ bảo hiểm y tế" finds the procedure named so, not one saying BHYT twice."""
+    idx = _small(["Đăng ký đóng, cấp thẻ BHYT đối với người chỉ tham gia BHYT",
+                  "Cấp lại thẻ bảo hiểm y tế"])
+    idx.set_synonyms([("BHYT", "bảo hiểm y tế"), ("mất thẻ BHYT", "cấp lại thẻ bảo hiểm y tế")])
+    for q in ("cấp lại thẻ bảo hiểm y tế", "cap lai the bao hiem y te", "mất thẻ BHYT"):
+        assert idx.search(q)[0].name == "Cấp lại thẻ bảo hiểm y tế", q

@@ -127,3 +127,31 @@ def test_untrusted_signer_refused(store, make_pack, tmp_path):
         install_pack(store=store, pack_path=pack,
                      trusted=[TrustedKey(load_public(tmp_path / "other.key.pub"))])
     assert store.packs() == []
+
+
+def test_an_index_from_an_older_format_is_rebuilt_when_the_store_opens(
+        store, make_pack, trusted, motcua_home):
+    import io
+    import json
+
+    import numpy as np
+
+    from knowledge.search import INDEX_FORMAT, SearchIndex
+
+    install_pack(store=store, pack_path=make_pack(PROVINCE), trusted=trusted)
+    blob = next(store.db.query("select blob from search_index where id = 1"))["blob"]
+    with np.load(io.BytesIO(blob)) as z:
+        arrays = {k: z[k] for k in z.files}
+    meta = json.loads(arrays["meta"].tobytes())
+    meta["format"] = INDEX_FORMAT - 1
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    old = io.BytesIO()
+    np.savez(old, **arrays)
+    store.db["search_index"].update(1, {"blob": old.getvalue()})
+    store.close()
+    with pytest.raises(ValueError):
+        open_store(motcua_home, readonly=True).load_index()  # what an old blob does to a reader
+    with open_store(motcua_home) as reopened:  # the app opens its store writable first
+        blob = next(reopened.db.query("select blob from search_index where id = 1"))["blob"]
+        assert SearchIndex.blob_format(blob) == INDEX_FORMAT
+        assert reopened.load_index().search("dang ky khai sinh")[0].code == "1.001193"
