@@ -180,6 +180,7 @@ class SearchIndex:
         self._name_keys: dict[int, set[str]] = {}
         self._name_folded: dict[int, list[str]] = {}
         self._syllables: list[str] | None = None
+        self._corrections: dict[str, str | None] = {}
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -322,16 +323,19 @@ class SearchIndex:
         Every run of 2–4 adjacent syllables that is a compound in the index adds a slot too.
         """
         accented = self._drop_stopwords(text.syllables(query))
-        main, alts = self._expand([text.fold_word(s) for s in accented])
+        finished = query[-1:].isspace()
+        main, alts = self._expand([text.fold_word(s) for s in accented], finished)
         # Typing: a last word not finished yet ("dang ky thuo") stands for the known words it
-        # begins, the most frequent first.
-        if main and not query[-1:].isspace() and len(main[-1]) == 1 and len(main) - 1 not in alts:
+        # begins, the most frequent first; one that begins none is a typo ("doanh ngiep").
+        if main and not finished and len(main[-1]) == 1 and len(main) - 1 not in alts:
             last = main[-1][0]
             if last not in self.term_ids and len(last) >= 2:
                 completions = self.complete(last)
                 if completions:
                     main[-1] = [completions[0]]
                     alts[len(main) - 1] = [[c] for c in completions[1:]]
+                else:
+                    main[-1] = [self._correct(last) or last]
         slots: list[list[list[str]]] = []
         terms: list[str] = []
         for i in range(len(main)):
@@ -407,8 +411,13 @@ class SearchIndex:
                 i += 1
         return out or accented
 
-    def _expand(self, folded: list[str]) -> tuple[list[list[str]], dict[int, list[list[str]]]]:
-        """Main sequence as word groups, and alternatives per group index."""
+    def _expand(self, folded: list[str], finished: bool = True
+                ) -> tuple[list[list[str]], dict[int, list[list[str]]]]:
+        """Main sequence as word groups, and alternatives per group index.
+
+        A word the index does not know is taken as a typo of the closest one it knows
+        ("doanh ngiep"), except the last word while it is still being typed.
+        """
         main: list[list[str]] = []
         alts: dict[int, list[list[str]]] = {}
         i = 0
@@ -426,6 +435,8 @@ class SearchIndex:
                 i += len(phrase)
                 continue
             word = folded[i]
+            if word not in self.term_ids and (finished or i < len(folded) - 1):
+                word = self._correct(word) or word
             if word in _NUMBER_WORDS:
                 alts[len(main)] = [[_NUMBER_WORDS[word]]]
             main.append([word])
@@ -552,19 +563,21 @@ class SearchIndex:
         words = text.query_syllables(query)
         if not words:
             return None
-        syllables = self._sorted_syllables()
-        out, changed = [], False
-        for w in words:
-            if w in self.term_ids or w.isdigit():
-                out.append(w)
-                continue
-            close = difflib.get_close_matches(w, syllables, n=5, cutoff=0.7)
-            if close:
-                best = max(close, key=lambda c: (difflib.SequenceMatcher(None, w, c).ratio(),
-                                                 self._df(c)))
-                out.append(best)
-                changed = True
-        return " ".join(out) if changed and out else None
+        out = [w if w in self.term_ids else self._correct(w) for w in words]
+        out = [w for w in out if w]
+        return " ".join(out) if out != words and out else None
+
+    def _correct(self, word: str) -> str | None:
+        """The known syllable closest to an unknown one (difflib's ratio ≥ 0.7, ties to the
+        more frequent); None for numbers and words too far from any."""
+        if word.isdigit() or len(word) < 2:
+            return None
+        if word not in self._corrections:  # typing repeats the earlier words at each key
+            close = difflib.get_close_matches(word, self._sorted_syllables(), n=5, cutoff=0.7)
+            self._corrections[word] = max(
+                close, key=lambda c: (difflib.SequenceMatcher(None, word, c).ratio(),
+                                      self._df(c))) if close else None
+        return self._corrections[word]
 
     def _df(self, term: str) -> int:
         tid = self.term_ids[term]

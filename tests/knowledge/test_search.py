@@ -161,3 +161,13 @@ def test_an_abbreviation_in_a_name_does_not_outweigh_the_words_spelled_out():
     idx.set_synonyms([("BHYT", "bảo hiểm y tế"), ("mất thẻ BHYT", "cấp lại thẻ bảo hiểm y tế")])
     for q in ("cấp lại thẻ bảo hiểm y tế", "cap lai the bao hiem y te", "mất thẻ BHYT"):
         assert idx.search(q)[0].name == "Cấp lại thẻ bảo hiểm y tế", q
+
+
+def test_a_typo_is_read_as_the_closest_known_word(index):
+    """A finished word the index does not know is a typo; the last one only once it begins
+    no known word (while typing "thuo" still means "thuong")."""
+    for q, code in (("dang ky thuogn tru", "1.004222"), ("dang ky thuong truu", "1.004222"),
+                    ("đăng ký khai snh ", "1.001193")):
+        assert index.plan(q).folded[-2:] in (["thuong", "tru"], ["khai", "sinh"]), q
+        assert index.search(q)[0].code == code, q
+    assert index.plan("dang ky thuo").folded[-1] == "thuong"
