@@ -324,7 +324,8 @@ class SearchIndex:
         """
         accented = self._drop_stopwords(text.syllables(query))
         finished = query[-1:].isspace()
-        main, alts = self._expand([text.fold_word(s) for s in accented], finished)
+        corrections: dict[str, str] = {}
+        main, alts = self._expand([text.fold_word(s) for s in accented], finished, corrections)
         # Typing: a last word not finished yet ("dang ky thuo") stands for the known words it
         # begins, the most frequent first; one that begins none is a typo ("doanh ngiep").
         if main and not finished and len(main[-1]) == 1 and len(main) - 1 not in alts:
@@ -334,8 +335,8 @@ class SearchIndex:
                 if completions:
                     main[-1] = [completions[0]]
                     alts[len(main) - 1] = [[c] for c in completions[1:]]
-                else:
-                    main[-1] = [self._correct(last) or last]
+                elif self._correct(last):
+                    corrections[last] = main[-1][0] = self._correct(last)
         slots: list[list[list[str]]] = []
         terms: list[str] = []
         for i in range(len(main)):
@@ -356,7 +357,7 @@ class SearchIndex:
                 if i + n <= len(flat) and compound in self.term_ids and compound not in terms:
                     _add(terms, compound)
                     slots.append([[compound]])
-        return QueryPlan(slots, terms, flat, accented)
+        return QueryPlan(slots, terms, flat, accented, corrections)
 
     def _with_compounds(self, seq: list[str]) -> list[str]:
         out = list(seq)
@@ -411,12 +412,13 @@ class SearchIndex:
                 i += 1
         return out or accented
 
-    def _expand(self, folded: list[str], finished: bool = True
+    def _expand(self, folded: list[str], finished: bool, corrections: dict[str, str]
                 ) -> tuple[list[list[str]], dict[int, list[list[str]]]]:
         """Main sequence as word groups, and alternatives per group index.
 
         A word the index does not know is taken as a typo of the closest one it knows
-        ("doanh ngiep"), except the last word while it is still being typed.
+        ("doanh ngiep"), except the last word while it is still being typed; ``corrections``
+        collects what was read so.
         """
         main: list[list[str]] = []
         alts: dict[int, list[list[str]]] = {}
@@ -436,7 +438,8 @@ class SearchIndex:
                 continue
             word = folded[i]
             if word not in self.term_ids and (finished or i < len(folded) - 1):
-                word = self._correct(word) or word
+                if self._correct(word):
+                    word = corrections[word] = self._correct(word)
             if word in _NUMBER_WORDS:
                 alts[len(main)] = [[_NUMBER_WORDS[word]]]
             main.append([word])
@@ -555,17 +558,13 @@ class SearchIndex:
         return self._syllables
 
     def suggest(self, query: str) -> str | None:
-        """A spelling-tolerant correction of a query that finds nothing ("không tìm thấy").
-
-        Each folded syllable the index does not know is replaced by the closest one it knows
-        (difflib's ratio ≥ 0.7, ties to the more frequent word); None if nothing changes.
-        """
-        words = text.query_syllables(query)
-        if not words:
+        """The query as :meth:`search` reads it when it took some words for typos (each
+        replaced by the closest known word, see :meth:`_correct`), folded; None otherwise.
+        The search pane says so above the results ("Đang hiện kết quả cho …")."""
+        fixed = self.plan(query).corrections
+        if not fixed:
             return None
-        out = [w if w in self.term_ids else self._correct(w) for w in words]
-        out = [w for w in out if w]
-        return " ".join(out) if out != words and out else None
+        return " ".join(fixed.get(w, w) for w in text.query_syllables(query))
 
     def _correct(self, word: str) -> str | None:
         """The known syllable closest to an unknown one (difflib's ratio ≥ 0.7, ties to the
@@ -672,6 +671,8 @@ class QueryPlan:
     terms: list[str]
     folded: list[str]
     accented: list[str]
+    corrections: dict[str, str]
+    """Unknown words read as the closest known ones (folded: typo → word)."""
 
 
 def _add(terms: list[str], t: str) -> None:

@@ -257,15 +257,8 @@ class SearchPane(QWidget):
         self._shown = key
         if query:
             hits = self.index.search(query, k=MAX_RESULTS, filters=f)
-            # A word the index does not know is probably mistyped: if its closest spelling
-            # matches better, show those results and say so.
-            suggestion = self.index.suggest(query)
-            if suggestion:
-                alt = self.index.search(suggestion, k=MAX_RESULTS, filters=f)
-                if alt and (not hits or alt[0].score > hits[0].score):
-                    hits = alt
-                else:
-                    suggestion = None
+            # The search reads a word it does not know as the closest one it knows: say so.
+            suggestion = self.index.suggest(query) if hits else None
             # Keep the list short enough to read: drop matches far weaker than the best.
             hits = [h for h in hits if h.score >= RELATIVE_CUTOFF * hits[0].score]
             fields = self.index.field_names
