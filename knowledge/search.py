@@ -559,12 +559,12 @@ class SearchIndex:
 
     def suggest(self, query: str) -> str | None:
         """The query as :meth:`search` reads it when it took some words for typos (each
-        replaced by the closest known word, see :meth:`_correct`), folded; None otherwise.
+        replaced by the closest known word, folded, see :meth:`_correct`); None otherwise.
         The search pane says so above the results ("Đang hiện kết quả cho …")."""
         fixed = self.plan(query).corrections
         if not fixed:
             return None
-        return " ".join(fixed.get(w, w) for w in text.query_syllables(query))
+        return " ".join(fixed.get(text.fold_word(w), w) for w in text.syllables(query))
 
     def _correct(self, word: str) -> str | None:
         """The known syllable closest to an unknown one (difflib's ratio ≥ 0.7, ties to the
