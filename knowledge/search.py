@@ -177,6 +177,7 @@ class SearchIndex:
         self.synonyms: dict[str, list] = {}
         self.abbreviations: dict[str, list] = {}
         self.stopwords: dict[str, list] = {}
+        self.stopwords_plain: dict[str, list] = {}
         self._name_keys: dict[int, set[str]] = {}
         self._name_folded: dict[int, list[str]] = {}
         self._syllables: list[str] | None = None
@@ -393,18 +394,24 @@ class SearchIndex:
 
     def set_stopwords(self, phrases: Iterable[str]) -> None:
         """Filler and question words, as accented phrases ("tôi", "giấy tờ gì")."""
-        keys = {tuple(text.tone_key(s) for s in text.syllables(p)) for p in phrases}
-        self.stopwords = _by_first((k, None) for k in keys if k)
+        split = [text.syllables(p) for p in phrases]
+        self.stopwords = _by_first(
+            (tuple(text.tone_key(s) for s in words), None) for words in split if words)
+        self.stopwords_plain = _by_first(
+            (tuple(text.fold_word(s) for s in words), None) for words in split if len(words) > 1)
 
     def _drop_stopwords(self, accented: list[str]) -> list[str]:
-        """Drop stopword phrases, matched with their accents (an unaccented "co" may be "cơ")."""
+        """Drop stopword phrases, matched with their accents (an unaccented "co" may be "cơ");
+        a phrase of two words or more also matches typed without any ("de nghi cho biet")."""
         if not self.stopwords:
             return accented
         keys = [text.tone_key(s) for s in accented]
+        plain = [None if text.has_diacritics(s) else text.fold_word(s) for s in accented]
         out: list[str] = []
         i = 0
         while i < len(keys):
-            match = _match_at(self.stopwords, keys, i)
+            match = (_match_at(self.stopwords, keys, i)
+                     or plain[i] is not None and _match_at(self.stopwords_plain, plain, i))
             if match:
                 i += len(match[0])
             else:

@@ -171,3 +171,14 @@ def test_a_typo_is_read_as_the_closest_known_word(index):
         assert index.plan(q).folded[-2:] in (["thuong", "tru"], ["khai", "sinh"]), q
         assert index.search(q)[0].code == code, q
     assert index.plan("dang ky thuo").folded[-1] == "thuong"
+
+
+def test_question_phrases_are_dropped_typed_with_or_without_accents():
+    """A stopword phrase of two words or more is unambiguous unaccented; one word is not."""
+    idx = _small(["Đăng ký khai sinh", "Cấp Giấy phép hoạt động cơ sở khám bệnh"])
+    idx.set_stopwords(["đề nghị cho biết", "trình tự thực hiện", "có"])
+    assert idx.plan("Đề nghị cho biết trình tự thực hiện đăng ký khai sinh").folded == [
+        "dang", "ki", "khai", "sinh"]
+    assert idx.plan("de nghi cho biet trinh tu thuc hien dang ky khai sinh").folded == [
+        "dang", "ki", "khai", "sinh"]
+    assert idx.plan("có co so kham benh").folded == ["co", "so", "kham", "benh"]
