@@ -444,9 +444,9 @@ class SearchIndex:
                 i += len(phrase)
                 continue
             word = folded[i]
-            if word not in self.term_ids and (finished or i < len(folded) - 1):
-                if self._correct(word):
-                    word = corrections[word] = self._correct(word)
+            typed = finished or i < len(folded) - 1
+            if word not in self.term_ids and typed and self._correct(word):
+                word = corrections[word] = self._correct(word)
             if word in _NUMBER_WORDS:
                 alts[len(main)] = [[_NUMBER_WORDS[word]]]
             main.append([word])

@@ -8,7 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
 
-from knowledge.search import FIELD_B, FIELD_K1, Filters, IndexDoc, SearchIndex, field_tokens
+from knowledge.search import (
+    FIELD_B,
+    FIELD_K1,
+    Filters,
+    IndexDoc,
+    SearchIndex,
+    field_tokens,
+)
 from knowledge.text import index_tokens, underthesea_segmenter
 
 RECORDS = [

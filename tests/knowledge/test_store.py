@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
+import json
 import shutil
 import zipfile
 
+import numpy as np
 import pytest
 
 from knowledge.errors import NotFound, PackInvalid, PackVersionRefused
+from knowledge.search import INDEX_FORMAT, SearchIndex
 from knowledge.store import install_pack, open_store, uninstall_pack
 from tests.conftest import record
 
@@ -131,13 +135,6 @@ def test_untrusted_signer_refused(store, make_pack, tmp_path):
 
 def test_an_index_from_an_older_format_is_rebuilt_when_the_store_opens(
         store, make_pack, trusted, motcua_home):
-    import io
-    import json
-
-    import numpy as np
-
-    from knowledge.search import INDEX_FORMAT, SearchIndex
-
     install_pack(store=store, pack_path=make_pack(PROVINCE), trusted=trusted)
     blob = next(store.db.query("select blob from search_index where id = 1"))["blob"]
     with np.load(io.BytesIO(blob)) as z:
