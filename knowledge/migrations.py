@@ -33,3 +33,10 @@ def m001_initial(db: Database) -> None:
     db["calendar"].create_index(["pack_id"])
     db["search_index"].create({"id": int, "built_at": str, "docs": int, "blob": bytes}, pk="id")
     db["state"].create({"key": str, "value": str}, pk="key")
+
+
+@migrations()
+def m002_search_index_format(db: Database) -> None:
+    """The index blob's format, so opening a store checks it without loading the blob. Rows from
+    before this have none and are rebuilt once (``Store._refresh_stale_index``)."""
+    db["search_index"].add_column("format", int)

@@ -277,12 +277,6 @@ class SearchIndex:
         np.savez(buf, **arrays)
         return buf.getvalue()
 
-    @staticmethod
-    def blob_format(blob: bytes) -> int | None:
-        """The format number a persisted index was written with."""
-        with np.load(io.BytesIO(blob), allow_pickle=False) as z:
-            return json.loads(z["meta"].tobytes().decode()).get("format")
-
     @classmethod
     def from_bytes(cls, blob: bytes) -> "SearchIndex":
         with np.load(io.BytesIO(blob), allow_pickle=False) as z:
@@ -336,8 +330,8 @@ class SearchIndex:
                 if completions:
                     main[-1] = [completions[0]]
                     alts[len(main) - 1] = [[c] for c in completions[1:]]
-                elif self._correct(last):
-                    corrections[last] = main[-1][0] = self._correct(last)
+                elif fixed := self._correct(last):
+                    corrections[last] = main[-1][0] = fixed
         slots: list[list[list[str]]] = []
         terms: list[str] = []
         for i in range(len(main)):
@@ -445,8 +439,8 @@ class SearchIndex:
                 continue
             word = folded[i]
             typed = finished or i < len(folded) - 1
-            if word not in self.term_ids and typed and self._correct(word):
-                word = corrections[word] = self._correct(word)
+            if word not in self.term_ids and typed and (fixed := self._correct(word)):
+                word = corrections[word] = fixed
             if word in _NUMBER_WORDS:
                 alts[len(main)] = [[_NUMBER_WORDS[word]]]
             main.append([word])

@@ -218,8 +218,8 @@ class Store:
     # ----------------------------------------------------------------------------- writing
     def _refresh_stale_index(self) -> None:
         """Rebuild an index blob written by an older motcua (another INDEX_FORMAT)."""
-        rows = list(self.db.query("select blob from search_index where id = 1"))
-        if rows and SearchIndex.blob_format(rows[0]["blob"]) != INDEX_FORMAT:
+        rows = list(self.db.query("select format from search_index where id = 1"))
+        if rows and rows[0]["format"] != INDEX_FORMAT:
             t = time.perf_counter()
             with self.db.atomic():
                 docs = self._rebuild_index()
@@ -249,7 +249,8 @@ class Store:
         docs.sort(key=lambda d: d.code)
         index = SearchIndex.build(docs)
         self.db["search_index"].upsert(
-            {"id": 1, "built_at": _now(), "docs": len(docs), "blob": index.to_bytes()}, pk="id")
+            {"id": 1, "built_at": _now(), "docs": len(docs), "blob": index.to_bytes(),
+             "format": INDEX_FORMAT}, pk="id")
         return len(docs)
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from knowledge.errors import NotFound, PackInvalid, PackVersionRefused
-from knowledge.search import INDEX_FORMAT, SearchIndex
+from knowledge.search import INDEX_FORMAT
 from knowledge.store import install_pack, open_store, uninstall_pack
 from tests.conftest import record
 
@@ -136,7 +136,12 @@ def test_untrusted_signer_refused(store, make_pack, tmp_path):
 def test_an_index_from_an_older_format_is_rebuilt_when_the_store_opens(
         store, make_pack, trusted, motcua_home):
     install_pack(store=store, pack_path=make_pack(PROVINCE), trusted=trusted)
-    blob = next(store.db.query("select blob from search_index where id = 1"))["blob"]
+    built = next(store.db.query("select built_at from search_index where id = 1"))["built_at"]
+    store.close()
+    with open_store(motcua_home) as current:  # a current index is left as it is
+        row = next(current.db.query("select built_at, format from search_index where id = 1"))
+        assert (row["built_at"], row["format"]) == (built, INDEX_FORMAT)
+        blob = next(current.db.query("select blob from search_index where id = 1"))["blob"]
     with np.load(io.BytesIO(blob)) as z:
         arrays = {k: z[k] for k in z.files}
     meta = json.loads(arrays["meta"].tobytes())
@@ -144,11 +149,11 @@ def test_an_index_from_an_older_format_is_rebuilt_when_the_store_opens(
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     old = io.BytesIO()
     np.savez(old, **arrays)
-    store.db["search_index"].update(1, {"blob": old.getvalue()})
-    store.close()
+    with open_store(motcua_home) as older:  # as an older motcua left it: no format column value
+        older.db["search_index"].update(1, {"blob": old.getvalue(), "format": None})
     with pytest.raises(ValueError):
         open_store(motcua_home, readonly=True).load_index()  # what an old blob does to a reader
     with open_store(motcua_home) as reopened:  # the app opens its store writable first
-        blob = next(reopened.db.query("select blob from search_index where id = 1"))["blob"]
-        assert SearchIndex.blob_format(blob) == INDEX_FORMAT
+        row = next(reopened.db.query("select format from search_index where id = 1"))
+        assert row["format"] == INDEX_FORMAT
         assert reopened.load_index().search("dang ky khai sinh")[0].code == "1.001193"
