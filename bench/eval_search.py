@@ -75,16 +75,20 @@ def main() -> int:
     queries = [q for path in args.queries for q in load_queries(path)]
     fts_full, fts_names = Fts5(store), Fts5(store, names_only=True)
 
-    def names_only(q: str) -> list[str]:
-        index.set_field_weights({"name": 1.0, "body": 0.0})
-        try:
-            return [h.code for h in index.search(q, k=10)]
-        finally:
-            index.set_field_weights(search_mod.FIELD_WEIGHTS)
+    def weighed(weights: dict[str, float]):
+        """motcua with other field weights: what each field adds."""
+        def search(q: str) -> list[str]:
+            index.set_field_weights(weights)
+            try:
+                return [h.code for h in index.search(q, k=10)]
+            finally:
+                index.set_field_weights(search_mod.FIELD_WEIGHTS)
+        return search
 
     systems = {
         "motcua": lambda q: [h.code for h in index.search(q, k=10)],
-        "motcua_names_only": names_only,
+        "motcua_no_aliases": weighed({**search_mod.FIELD_WEIGHTS, "alias": 0.0}),
+        "motcua_names_only": weighed({"name": 1.0, "body": 0.0, "alias": 0.0}),
         "fts5_name_body": fts_full.search,
         "fts5_names": fts_names.search,
     }

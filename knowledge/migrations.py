@@ -40,3 +40,10 @@ def m002_search_index_format(db: Database) -> None:
     """The index blob's format, so opening a store checks it without loading the blob. Rows from
     before this have none and are rebuilt once (``Store._refresh_stale_index``)."""
     db["search_index"].add_column("format", int)
+
+
+@migrations()
+def m003_search_index_aliases(db: Database) -> None:
+    """The digest of the alias table the index blob was built with: a new table (a new motcua)
+    rebuilds the index once when the store is opened."""
+    db["search_index"].add_column("aliases", str)

@@ -40,15 +40,16 @@ import numpy as np
 from knowledge import text
 
 EPSILON = 0.25
-FIELD_K1 = {"name": 1.5, "body": 1.5}
+FIELD_K1 = {"name": 1.5, "body": 1.5, "alias": 1.5}
 """Term-frequency saturation per field."""
-FIELD_B = {"name": 0.75, "body": 0.75}
+FIELD_B = {"name": 0.75, "body": 0.75, "alias": 0.75}
 """Length normalisation per field."""
-SET_FIELDS = {"name"}
+SET_FIELDS = {"name", "alias"}
 """Fields indexed as sets of terms: a word said twice in a name ("… BHXH, thẻ BHYT đối với
 người chỉ tham gia BHYT") does not make the procedure more about it, in a body it does."""
-FIELDS = ("name", "body")
-FIELD_WEIGHTS = {"name": 3.0, "body": 0.5}
+FIELDS = ("name", "body", "alias")
+"""``alias``: how people ask for the procedure (``resources/search/aliases.tsv``)."""
+FIELD_WEIGHTS = {"name": 3.0, "body": 0.5, "alias": 3.0}
 COMPOUND_WEIGHT = 0.5
 """How much a compound (``khai_sinh``) counts besides its syllables: adjacency evidence."""
 ACCENT_WEIGHT = 0.1
@@ -57,7 +58,7 @@ ADJACENT_WEIGHT = 0.2
 PRIOR_WEIGHT = 0.3
 MAX_NGRAM = 4
 RERANK_DEPTH = 50
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 """Bumped when what the blob holds changes; a store rebuilds an older blob when opened."""
 
 _NUMBER_WORDS = {"1": "mot", "2": "hai", "3": "ba", "4": "bon", "5": "nam", "6": "sau",
@@ -78,6 +79,8 @@ class IndexDoc:
     levels: Sequence[str] = ()
     audience: Sequence[str] = ()
     pack_id: str = ""
+    aliases: Sequence[str] = ()
+    """Phrases people use for it ("mất bằng lái"), indexed as typed queries are read."""
 
 
 @dataclass
@@ -233,10 +236,15 @@ class SearchIndex:
         vocab: dict[str, int] = {}
         fields: dict[str, _FieldIndex] = {}
         per_field_ids: dict[str, list[list[int]]] = {}
-        for f in FIELDS:
+        for f in ("name", "body"):
             per_field_ids[f] = [
                 [vocab.setdefault(t, len(vocab)) for t in field_tokens(d, f)] for d in docs
             ]
+        # Aliases are read as typed queries are: syllables, and the compounds names and bodies
+        # know (a query's compounds are the ones the index knows).
+        per_field_ids["alias"] = [
+            [vocab.setdefault(t, len(vocab)) for t in alias_tokens(d.aliases, vocab)] for d in docs
+        ]
         n_terms = len(vocab)
         for f in FIELDS:
             fields[f] = _build_field(per_field_ids[f], n_terms, FIELD_K1[f], FIELD_B[f])
@@ -352,7 +360,10 @@ class SearchIndex:
                 if i + n <= len(flat) and compound in self.term_ids and compound not in terms:
                     _add(terms, compound)
                     slots.append([[compound]])
-        return QueryPlan(slots, terms, flat, accented, corrections)
+        # What was typed, before synonyms replaced it, is looked for in the aliases too.
+        typed = [t for t in self._with_compounds([text.fold_word(s) for s in accented])
+                 if t not in terms]
+        return QueryPlan(slots, terms, flat, accented, corrections, typed)
 
     def _with_compounds(self, seq: list[str]) -> list[str]:
         out = list(seq)
@@ -494,6 +505,8 @@ class SearchIndex:
                         self._add_term(alt_scores, t)
                     np.maximum(best, alt_scores * (max(worth) / w), out=best)
             scores += best
+        for t in plan.typed:
+            self._add_alias_term(scores, t)
         cand = np.flatnonzero(scores)
         cand = self._filter(cand, filters)
         if not len(cand):
@@ -534,6 +547,16 @@ class SearchIndex:
         if "_" in t:
             values = values * COMPOUND_WEIGHT
         scores[self.m_doc_ids[lo:hi]] += values
+
+    def _add_alias_term(self, scores: np.ndarray, t: str) -> None:
+        """Add one term's score in the alias field alone to ``scores``."""
+        tid = self.term_ids.get(t)
+        weight = self.field_weights.get("alias", 0.0) * (COMPOUND_WEIGHT if "_" in t else 1.0)
+        if tid is None or not weight:
+            return
+        fi = self.fields["alias"]
+        ids, contrib = fi.postings(tid)
+        scores[ids] += weight * fi.idf[tid] * contrib
 
     def _adjacent_share(self, doc: int, bigrams: set[tuple[str, str]]) -> float:
         """Share of the query's adjacent syllable pairs that stand adjacent in the name."""
@@ -642,6 +665,21 @@ class SearchIndex:
                 for i in found[:k]]
 
 
+def alias_tokens(phrases: Iterable[str], known: dict[str, int] | set[str]) -> list[str]:
+    """An alias field's terms: each phrase's folded syllables and the known compounds among
+    their runs of 2–4, each once."""
+    out: dict[str, None] = {}
+    for phrase in phrases:
+        seq = text.query_syllables(phrase)
+        for i in range(len(seq)):
+            out[seq[i]] = None
+            for n in range(2, MAX_NGRAM + 1):
+                compound = "_".join(seq[i:i + n])
+                if i + n <= len(seq) and compound in known:
+                    out[compound] = None
+    return list(out)
+
+
 def field_tokens(doc: IndexDoc, field_name: str) -> list[str]:
     """The tokens a field indexes for ``doc`` (each once in a set field, in order)."""
     tokens = getattr(doc, f"{field_name}_tokens")
@@ -674,6 +712,8 @@ class QueryPlan:
     accented: list[str]
     corrections: dict[str, str]
     """Unknown words read as the closest known ones (folded: typo → word)."""
+    typed: list[str] = field(default_factory=list)
+    """Typed terms a synonym replaced: scored in the aliases only ("mất sổ đỏ")."""
 
 
 def _add(terms: list[str], t: str) -> None:

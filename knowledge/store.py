@@ -8,6 +8,7 @@ Intake sessions live in their own file (``knowledge.intake``) so an install neve
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import sqlite3
@@ -218,13 +219,13 @@ class Store:
     # ----------------------------------------------------------------------------- writing
     def _refresh_stale_index(self) -> None:
         """Rebuild an index blob written by an older motcua (another INDEX_FORMAT)."""
-        rows = list(self.db.query("select format from search_index where id = 1"))
-        if rows and rows[0]["format"] != INDEX_FORMAT:
+        rows = list(self.db.query("select format, aliases from search_index where id = 1"))
+        if rows and (rows[0]["format"], rows[0]["aliases"]) != (INDEX_FORMAT, builtin_aliases()[0]):
             t = time.perf_counter()
             with self.db.atomic():
                 docs = self._rebuild_index()
-            log.info("search index rebuilt for format %s: %d procedures in %.2fs",
-                     INDEX_FORMAT, docs, time.perf_counter() - t)
+            log.info("search index rebuilt for format %s and the current aliases: %d procedures"
+                     " in %.2fs", INDEX_FORMAT, docs, time.perf_counter() - t)
 
     def _rebuild_index(self) -> int:
         """Rebuild the search index blob from every installed pack's tokens (in-transaction)."""
@@ -234,6 +235,7 @@ class Store:
             " from procedures p join tokens t on t.pack_id = p.pack_id and t.code = p.code"
             " join packs k on k.pack_id = p.pack_id order by k.seq desc, p.code"
         )
+        digest, aliases = builtin_aliases()
         seen: set[str] = set()
         docs: list[IndexDoc] = []
         for r in rows:
@@ -244,13 +246,13 @@ class Store:
                 code=r["code"], name=r["name"], name_tokens=r["name_tokens"].split(),
                 body_tokens=r["body_tokens"].split(), weight=r["weight"], field=r["field"],
                 levels=split_levels(r["level"]), audience=json.loads(r["audience"] or "[]"),
-                pack_id=r["pack_id"],
+                pack_id=r["pack_id"], aliases=aliases.get(r["code"], ()),
             ))
         docs.sort(key=lambda d: d.code)
         index = SearchIndex.build(docs)
         self.db["search_index"].upsert(
             {"id": 1, "built_at": _now(), "docs": len(docs), "blob": index.to_bytes(),
-             "format": INDEX_FORMAT}, pk="id")
+             "format": INDEX_FORMAT, "aliases": digest}, pk="id")
         return len(docs)
 
 
@@ -369,6 +371,17 @@ def builtin_synonyms() -> list[tuple[str, str]]:
     for name in ("abbreviations.tsv", "synonyms.tsv"):
         out.extend(read_tsv(paths.resource("search", name)))
     return out
+
+
+def builtin_aliases() -> tuple[str, dict[str, list[str]]]:
+    """How people ask for procedures (``resources/search/aliases.tsv``: code, phrase), by code,
+    with the table's digest (the index is rebuilt when it changes)."""
+    path = paths.resource("search", "aliases.tsv")
+    raw = path.read_bytes() if path.exists() else b""
+    by_code: dict[str, list[str]] = {}
+    for code, phrase in read_tsv(path):
+        by_code.setdefault(code, []).append(phrase)
+    return hashlib.sha256(raw).hexdigest()[:16], by_code
 
 
 def builtin_stopwords() -> list[str]:

@@ -114,6 +114,27 @@ def test_tsv_tables(name):
         seen.add(key)
 
 
+def test_aliases_table():
+    rows = _table_rows(SEARCH / "aliases.tsv")
+    assert rows
+    seen = set()
+    for n, cols in rows:
+        assert len(cols) == 2, f"aliases.tsv:{n} needs 2 columns"
+        code, alias = (c.strip() for c in cols)
+        assert CODE_RE.match(code), f"aliases.tsv:{n} {code!r} is no procedure code"
+        assert alias, f"aliases.tsv:{n} empty alias"
+        assert (code, alias) not in seen, f"aliases.tsv:{n} duplicate"
+        seen.add((code, alias))
+
+
+@pytest.mark.shared
+def test_aliases_name_real_procedures(corpus):
+    national = {json.loads(line)["code"] for line in
+                corpus.joinpath("procedures.jsonl").read_text(encoding="utf-8").splitlines()}
+    unknown = {cols[0].strip() for _, cols in _table_rows(SEARCH / "aliases.tsv")} - national
+    assert not unknown
+
+
 def test_no_phrase_in_both_tables():
     abbrevs = {c[0].strip().casefold() for _, c in _table_rows(SEARCH / "abbreviations.tsv")}
     synonyms = {c[0].strip().casefold() for _, c in _table_rows(SEARCH / "synonyms.tsv")}

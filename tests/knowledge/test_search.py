@@ -189,3 +189,26 @@ def test_question_phrases_are_dropped_typed_with_or_without_accents():
     assert idx.plan("de nghi cho biet trinh tu thuc hien dang ky khai sinh").folded == [
         "dang", "ki", "khai", "sinh"]
     assert idx.plan("có co so kham benh").folded == ["co", "so", "kham", "benh"]
+
+
+def test_aliases_find_a_procedure_by_the_words_people_use(docs):
+    """An alias ("vừa đẻ con trai") finds a procedure whose name and body say none of it, also
+    typed without accents; and a phrase a synonym replaces ("sổ đỏ") still meets its alias."""
+    situation = "vừa đẻ con trai"
+    assert [h.code for h in SearchIndex.build(docs).search(situation)][:1] != ["1.001193"]
+    aliased = [IndexDoc(d.code, d.name, d.name_tokens, d.body_tokens, d.weight, d.field,
+                        d.levels, d.audience, d.pack_id,
+                        aliases={"1.001193": [situation],
+                                 "2.000908.H19": ["sổ đỏ bị cháy"]}.get(d.code, ()))
+               for d in docs]
+    idx = SearchIndex.from_bytes(SearchIndex.build(aliased).to_bytes())
+    idx.set_synonyms([("sổ đỏ", "giấy chứng nhận quyền sử dụng đất")])
+    assert idx.search(situation)[0].code == "1.001193"
+    assert idx.search("vua de con trai")[0].code == "1.001193"
+    plan = idx.plan("so do bi chay")
+    assert "so" not in plan.terms and "so" in plan.typed
+    assert idx.search("so do bi chay")[0].code == "2.000908.H19"
+    # Alias words count once, where they weigh most: a name word in an alias adds nothing.
+    assert idx.fields["alias"].doc_len[idx.doc_of_code["1.001193"]] > 0
+    plain = SearchIndex.build(docs).search("đăng ký khai sinh")[0]
+    assert idx.search("đăng ký khai sinh")[0].score == pytest.approx(plain.score)

@@ -12,7 +12,7 @@ import pytest
 
 from knowledge.errors import NotFound, PackInvalid, PackVersionRefused
 from knowledge.search import INDEX_FORMAT
-from knowledge.store import install_pack, open_store, uninstall_pack
+from knowledge.store import builtin_aliases, install_pack, open_store, uninstall_pack
 from tests.conftest import record
 
 PROVINCE = [
@@ -157,3 +157,20 @@ def test_an_index_from_an_older_format_is_rebuilt_when_the_store_opens(
         row = next(reopened.db.query("select format from search_index where id = 1"))
         assert row["format"] == INDEX_FORMAT
         assert reopened.load_index().search("dang ky khai sinh")[0].code == "1.001193"
+
+
+def test_an_index_built_with_other_aliases_is_rebuilt_when_the_store_opens(
+        store, make_pack, trusted, motcua_home):
+    """A new motcua ships a new alias table: the index is rebuilt with it, once."""
+    install_pack(store=store, pack_path=make_pack(PROVINCE), trusted=trusted)
+    digest, aliases = builtin_aliases()
+    assert aliases["1.001193"]
+    index = store.load_index()
+    assert index.fields["alias"].doc_len[index.doc_of_code["1.001193"]] > 0
+    store.db["search_index"].update(1, {"aliases": "an older table", "built_at": "2000-01-01"})
+    store.close()
+    with open_store(motcua_home) as reopened:
+        row = next(reopened.db.query("select built_at, aliases from search_index where id = 1"))
+        assert row["aliases"] == digest and row["built_at"] != "2000-01-01"
+    with open_store(motcua_home) as again:  # and only once
+        assert next(again.db.query("select built_at from search_index"))["built_at"] == row["built_at"]
