@@ -58,7 +58,7 @@ ADJACENT_WEIGHT = 0.2
 PRIOR_WEIGHT = 0.3
 MAX_NGRAM = 4
 RERANK_DEPTH = 50
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 """Bumped when what the blob holds changes; a store rebuilds an older blob when opened."""
 
 _NUMBER_WORDS = {"1": "mot", "2": "hai", "3": "ba", "4": "bon", "5": "nam", "6": "sau",
@@ -92,6 +92,8 @@ class Hit:
     matched: list[str] = field(default_factory=list)
     """Folded query terms found in this procedure (syllables and compounds), for highlighting."""
     by_code: bool = False
+    alias: str | None = None
+    """The alias that holds query words the name lacks: why a procedure named otherwise came up."""
 
 
 @dataclass
@@ -168,6 +170,7 @@ class SearchIndex:
         self.levels: list[list[str]] = meta["levels"]
         self.audience: list[list[str]] = meta["audience"]
         self.weights: list[int | None] = meta["weights"]
+        self.aliases: list[list[str]] = meta["aliases"]
         weights = np.array([w or 0 for w in self.weights], dtype=np.float64)
         top = weights.max() if len(weights) else 0.0
         self.popularity = np.log1p(weights) / math.log1p(top) if top > 0 else np.zeros(len(weights))
@@ -256,6 +259,7 @@ class SearchIndex:
             "fields": [d.field for d in docs],
             "levels": [list(d.levels) for d in docs],
             "audience": [list(d.audience) for d in docs],
+            "aliases": [list(d.aliases) for d in docs],
         }
         return cls(list(vocab), fields, meta)
 
@@ -278,6 +282,7 @@ class SearchIndex:
             "fields": self.field_names,
             "levels": self.levels,
             "audience": self.audience,
+            "aliases": self.aliases,
             "field_weights": self.field_weights,
         }
         arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8)
@@ -527,9 +532,27 @@ class SearchIndex:
         codes = np.array([self.codes[d] for d in top_docs])
         order = np.lexsort((codes, -top_scores))[:k]
         docs = top_docs[order]
-        matched = self.matched_terms(docs, plan.terms)
-        return [Hit(self.codes[d], self.names[d], float(top_scores[o]), self.pack_ids[d], m)
+        matched = self.matched_terms(docs, plan.terms + plan.typed)
+        said = set(plan.folded) | {s for t in plan.typed for s in t.split("_")}
+        return [Hit(self.codes[d], self.names[d], float(top_scores[o]), self.pack_ids[d], m,
+                    alias=self._alias_shown(d, said))
                 for o, d, m in zip(order.tolist(), docs.tolist(), matched)]
+
+    def _alias_shown(self, doc: int, said: set[str]) -> str | None:
+        """The alias of ``doc`` sharing most of the query's syllables, if it has some the name
+        lacks (the shortest of equals)."""
+        if not self.aliases[doc]:
+            return None
+        name = set(self._name_syllables(doc))
+        best, best_key = None, (0, 0)
+        for phrase in self.aliases[doc]:
+            words = set(text.query_syllables(phrase))
+            if not (words & said) - name:
+                continue
+            key = (len(words & said), -len(phrase))
+            if key > best_key:
+                best, best_key = phrase, key
+        return best
 
     def _name_idf(self, terms: Sequence[str]) -> float:
         """What matching ``terms`` in a name is worth: their idf there (compounds weighed)."""
@@ -560,11 +583,15 @@ class SearchIndex:
 
     def _adjacent_share(self, doc: int, bigrams: set[tuple[str, str]]) -> float:
         """Share of the query's adjacent syllable pairs that stand adjacent in the name."""
+        folded = self._name_syllables(doc)
+        return len(bigrams & set(zip(folded, folded[1:]))) / len(bigrams)
+
+    def _name_syllables(self, doc: int) -> list[str]:
         folded = self._name_folded.get(doc)
         if folded is None:
             folded = text.query_syllables(self.names[doc])
             self._name_folded[doc] = folded
-        return len(bigrams & set(zip(folded, folded[1:]))) / len(bigrams)
+        return folded
 
     def complete(self, prefix: str, n: int = 5) -> list[str]:
         """Known syllables starting with ``prefix`` (folded), most frequent first."""

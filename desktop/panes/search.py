@@ -48,21 +48,30 @@ MAX_RESULTS = 50
 RELATIVE_CUTOFF = 0.3
 _WORD = re.compile(r"\w+|\W+")
 HTML_ROLE = Qt.ItemDataRole.UserRole
+ALIAS_ROLE = Qt.ItemDataRole.UserRole + 1
 MATCH_COLOUR = "#0b5394"
+ALIAS_COLOUR = "#555555"
+ALIAS_LABEL = "Người dân hay nói: “{}”"
 _ROOT = QModelIndex()  # the table's (invalid) root index, Qt's default parent
-_ROLES = {Qt.ItemDataRole.DisplayRole, HTML_ROLE, Qt.ItemDataRole.ToolTipRole}
+_ROLES = {Qt.ItemDataRole.DisplayRole, HTML_ROLE, ALIAS_ROLE, Qt.ItemDataRole.ToolTipRole}
 
 
-def highlight_html(name: str, matched: list[str] | tuple[str, ...]) -> str:
-    """The name as HTML (escaped) with the syllables the query matched in bold."""
+def highlight_html(name: str, matched: list[str] | tuple[str, ...], alias: str = "") -> str:
+    """The name as HTML (escaped) with the syllables the query matched in bold; below it, the
+    alias that matched words the name lacks (why it came up), bold the same way."""
     syllables = {part for term in matched for part in term.split("_")}
-    if not syllables:
-        return html.escape(name)
-    out = []
-    for piece in _WORD.findall(name):
-        text = html.escape(piece)
-        out.append(f"<b>{text}</b>" if fold_word(piece) in syllables else text)
-    return "".join(out)
+
+    def bold(plain: str) -> str:
+        out = []
+        for piece in _WORD.findall(plain):
+            text = html.escape(piece)
+            out.append(f"<b>{text}</b>" if fold_word(piece) in syllables else text)
+        return "".join(out)
+
+    shown = bold(name)
+    if alias:
+        shown += f'<br><span class="alias">{ALIAS_LABEL.format(bold(alias))}</span>'
+    return shown
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,7 @@ class ResultRow:
     name: str
     field: str
     matched: tuple[str, ...] = ()
+    alias: str = ""
 
 
 class ResultsModel(QAbstractTableModel):
@@ -104,10 +114,12 @@ class ResultsModel(QAbstractTableModel):
             return (row.code, row.name, row.field)[col]
         if role == HTML_ROLE and col == 1:
             if index.row() not in self._html:
-                self._html[index.row()] = highlight_html(row.name, row.matched)
+                self._html[index.row()] = highlight_html(row.name, row.matched, row.alias)
             return self._html[index.row()]
+        if role == ALIAS_ROLE and col == 1:
+            return row.alias
         if role == Qt.ItemDataRole.ToolTipRole and col == 1:
-            return row.name
+            return row.name + ("\n" + ALIAS_LABEL.format(row.alias) if row.alias else "")
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,
@@ -131,9 +143,9 @@ class _HtmlDelegate(QStyledItemDelegate):
         doc.setDocumentMargin(2)
         doc.setDefaultFont(opt.font)
         # Matched words: dark blue, or the selection's own text colour on a selected row.
-        doc.setDefaultStyleSheet("b { color: %s; }" % (
-            opt.palette.color(QPalette.ColorRole.HighlightedText).name() if selected
-            else MATCH_COLOUR))
+        on_selection = opt.palette.color(QPalette.ColorRole.HighlightedText).name()
+        doc.setDefaultStyleSheet("b { color: %s; } .alias { color: %s; }" % (
+            (on_selection, on_selection) if selected else (MATCH_COLOUR, ALIAS_COLOUR)))
         doc.setHtml(index.data(HTML_ROLE) or html.escape(opt.text))
         doc.setTextWidth(opt.rect.width())
         opt.text = ""
@@ -156,9 +168,11 @@ class _HtmlDelegate(QStyledItemDelegate):
         font = QFont(option.font)
         font.setBold(True)
         width = max(option.rect.width(), 200) - 8
+        shown = index.data(Qt.ItemDataRole.DisplayRole) or ""
+        if alias := index.data(ALIAS_ROLE):
+            shown += "\n" + ALIAS_LABEL.format(alias)
         rect = QFontMetrics(font).boundingRect(QRect(0, 0, width, 10_000),
-                                               Qt.TextFlag.TextWordWrap,
-                                               index.data(Qt.ItemDataRole.DisplayRole) or "")
+                                               Qt.TextFlag.TextWordWrap, shown)
         return QSize(width, rect.height() + 8)
 
 
@@ -263,7 +277,7 @@ class SearchPane(QWidget):
             hits = [h for h in hits if h.score >= RELATIVE_CUTOFF * hits[0].score]
             fields = self.index.field_names
             rows = [ResultRow(h.code, h.name, fields[self.index.doc_of_code[h.code]] or "",
-                              tuple(h.matched)) for h in hits]
+                              tuple(h.matched), h.alias or "") for h in hits]
             if suggestion and rows:
                 self.status.setText(f"Có phải bạn muốn tìm: “{suggestion}”? "
                                     f"Đang hiện kết quả cho “{suggestion}”.")

@@ -205,3 +205,20 @@ def test_escape_clears_and_ctrl_n_takes_the_procedure_on_screen(window, qtbot):
     qtbot.keyClick(window.search.box, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert window.checklist.intake.procedure_code == "1.001193"
     assert window.checklist.name.hasFocus()
+
+
+def test_a_situation_finds_its_procedure_and_says_why(window, qtbot):
+    """Words only an alias holds ("con mới đẻ") find the procedure; the row shows that alias."""
+    type_text(window.search.box, "con mới đẻ")
+    qtbot.waitUntil(lambda: first_code(window) == "1.001193")
+    cell = window.search.model.index(0, 1)
+    shown = cell.data(Qt.ItemDataRole.UserRole)
+    assert "Người dân hay nói: “" in shown and "<b>đẻ</b>" in shown
+    assert "\nNgười dân hay nói" in cell.data(Qt.ItemDataRole.ToolTipRole)
+    one_line = window.search.table.rowHeight(0)
+    window.search.box.clear()
+    type_text(window.search.box, "đăng ký khai sinh")  # the name says it all: no alias line
+    qtbot.waitUntil(lambda: "“đăng ký khai sinh”" in window.search.status.text())
+    assert first_code(window) == "1.001193"
+    assert "hay nói" not in window.search.model.index(0, 1).data(Qt.ItemDataRole.UserRole)
+    assert window.search.table.rowHeight(0) < one_line
