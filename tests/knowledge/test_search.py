@@ -10,6 +10,7 @@ from rank_bm25 import BM25Okapi
 
 from knowledge.search import (
     FIELD_B,
+    FIELD_EPSILON,
     FIELD_K1,
     Filters,
     IndexDoc,
@@ -56,7 +57,8 @@ def index(docs):
 ])
 def test_field_scores_equal_rank_bm25(docs, index, field, query):
     corpus = [field_tokens(d, field) for d in docs]
-    expected = BM25Okapi(corpus, k1=FIELD_K1[field], b=FIELD_B[field]).get_scores(query)
+    expected = BM25Okapi(corpus, k1=FIELD_K1[field], b=FIELD_B[field],
+                           epsilon=FIELD_EPSILON[field]).get_scores(query)
     assert np.allclose(index.field_scores(field, query), expected, rtol=0, atol=1e-9)
 
 
@@ -74,7 +76,8 @@ def test_scores_match_oracle_on_random_corpora(corpus, query):
         oracle = [field_tokens(d, field) for d in docs]
         if sum(map(len, oracle)) == 0:
             continue
-        expected = BM25Okapi(oracle, k1=FIELD_K1[field], b=FIELD_B[field]).get_scores(query)
+        expected = BM25Okapi(oracle, k1=FIELD_K1[field], b=FIELD_B[field],
+                           epsilon=FIELD_EPSILON[field]).get_scores(query)
         assert np.allclose(idx.field_scores(field, query), expected, rtol=0, atol=1e-9)
 
 
