@@ -48,14 +48,16 @@ could never get: a long question then lifted any full record over the names-only
 (dev portal questions, R@5 0.711 → 0.733, MRR@10 0.582 → 0.641; the other sets within 0.005)."""
 FIELD_K1 = {"name": 1.5, "body": 1.5, "alias": 1.5}
 """Term-frequency saturation per field."""
-FIELD_B = {"name": 0.75, "body": 0.75, "alias": 0.75}
-"""Length normalisation per field."""
+FIELD_B = {"name": 0.75, "body": 0.75, "alias": 0.0}
+"""Length normalisation per field. None for aliases: a procedure people ask for in many ways has
+many of them, and measured against the mean (mostly records without any) each would count for
+little; so an alias word counts its idf, once, however many aliases the procedure has."""
 SET_FIELDS = {"name", "alias"}
 """Fields indexed as sets of terms: a word said twice in a name ("… BHXH, thẻ BHYT đối với
 người chỉ tham gia BHYT") does not make the procedure more about it, in a body it does."""
 FIELDS = ("name", "body", "alias")
 """``alias``: how people ask for the procedure (``resources/search/aliases.tsv``)."""
-FIELD_WEIGHTS = {"name": 3.0, "body": 0.5, "alias": 3.0}
+FIELD_WEIGHTS = {"name": 3.0, "body": 0.5, "alias": 1.5}
 COMPOUND_WEIGHT = 0.5
 """How much a compound (``khai_sinh``) counts besides its syllables: adjacency evidence."""
 ACCENT_WEIGHT = 0.1
@@ -64,7 +66,7 @@ ADJACENT_WEIGHT = 0.2
 PRIOR_WEIGHT = 0.3
 MAX_NGRAM = 4
 RERANK_DEPTH = 50
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 """Bumped when what the blob holds changes; a store rebuilds an older blob when opened."""
 
 _NUMBER_WORDS = {"1": "mot", "2": "hai", "3": "ba", "4": "bon", "5": "nam", "6": "sau",
