@@ -194,6 +194,7 @@ class SearchIndex:
         self.stopwords_plain: dict[str, list] = {}
         self._name_keys: dict[int, set[str]] = {}
         self._name_folded: dict[int, list[str]] = {}
+        self._alias_words: dict[int, list[set[str]]] = {}
         self._syllables: list[str] | None = None
         self._corrections: dict[str, str | None] = {}
 
@@ -551,9 +552,10 @@ class SearchIndex:
         if not self.aliases[doc]:
             return None
         name = set(self._name_syllables(doc))
+        if doc not in self._alias_words:
+            self._alias_words[doc] = [set(text.query_syllables(p)) for p in self.aliases[doc]]
         best, best_key = None, (0, 0)
-        for phrase in self.aliases[doc]:
-            words = set(text.query_syllables(phrase))
+        for phrase, words in zip(self.aliases[doc], self._alias_words[doc]):
             if not (words & said) - name:
                 continue
             key = (len(words & said), -len(phrase))

@@ -220,7 +220,7 @@ class Store:
     def _refresh_stale_index(self) -> None:
         """Rebuild an index blob written by an older motcua (another INDEX_FORMAT)."""
         rows = list(self.db.query("select format, aliases from search_index where id = 1"))
-        if rows and (rows[0]["format"], rows[0]["aliases"]) != (INDEX_FORMAT, builtin_aliases()[0]):
+        if rows and (rows[0]["format"], rows[0]["aliases"]) != (INDEX_FORMAT, aliases_digest()):
             t = time.perf_counter()
             with self.db.atomic():
                 docs = self._rebuild_index()
@@ -235,7 +235,7 @@ class Store:
             " from procedures p join tokens t on t.pack_id = p.pack_id and t.code = p.code"
             " join packs k on k.pack_id = p.pack_id order by k.seq desc, p.code"
         )
-        digest, aliases = builtin_aliases()
+        aliases = builtin_aliases()
         seen: set[str] = set()
         docs: list[IndexDoc] = []
         for r in rows:
@@ -252,7 +252,7 @@ class Store:
         index = SearchIndex.build(docs)
         self.db["search_index"].upsert(
             {"id": 1, "built_at": _now(), "docs": len(docs), "blob": index.to_bytes(),
-             "format": INDEX_FORMAT, "aliases": digest}, pk="id")
+             "format": INDEX_FORMAT, "aliases": aliases_digest()}, pk="id")
         return len(docs)
 
 
@@ -373,15 +373,19 @@ def builtin_synonyms() -> list[tuple[str, str]]:
     return out
 
 
-def builtin_aliases() -> tuple[str, dict[str, list[str]]]:
-    """How people ask for procedures (``resources/search/aliases.tsv``: code, phrase), by code,
-    with the table's digest (the index is rebuilt when it changes)."""
-    path = paths.resource("search", "aliases.tsv")
-    raw = path.read_bytes() if path.exists() else b""
+def builtin_aliases() -> dict[str, list[str]]:
+    """How people ask for procedures (``resources/search/aliases.tsv``: code, phrase), by code."""
     by_code: dict[str, list[str]] = {}
-    for code, phrase in read_tsv(path):
+    for code, phrase in read_tsv(paths.resource("search", "aliases.tsv")):
         by_code.setdefault(code, []).append(phrase)
-    return hashlib.sha256(raw).hexdigest()[:16], by_code
+    return by_code
+
+
+def aliases_digest() -> str:
+    """The alias table's digest, checked at every open (the index is rebuilt when it changes):
+    hashing the file takes well under a millisecond, parsing it about 6."""
+    path = paths.resource("search", "aliases.tsv")
+    return hashlib.sha256(path.read_bytes() if path.exists() else b"").hexdigest()[:16]
 
 
 def builtin_stopwords() -> list[str]:
