@@ -34,7 +34,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Container, Iterable, Sequence
 
 import numpy as np
 
@@ -379,13 +379,7 @@ class SearchIndex:
         return QueryPlan(slots, terms, flat, accented, corrections, typed)
 
     def _with_compounds(self, seq: list[str]) -> list[str]:
-        out = list(seq)
-        for i in range(len(seq)):
-            for n in range(2, MAX_NGRAM + 1):
-                compound = "_".join(seq[i:i + n])
-                if i + n <= len(seq) and compound in self.term_ids:
-                    out.append(compound)
-        return out
+        return with_compounds(seq, self.term_ids)
 
     def query_terms(self, query: str) -> tuple[list[str], list[str]]:
         """The query's index terms (all alternatives) and its accented syllables."""
@@ -701,19 +695,21 @@ class SearchIndex:
                 for i in found[:k]]
 
 
-def alias_tokens(phrases: Iterable[str], known: dict[str, int] | set[str]) -> list[str]:
-    """An alias field's terms: each phrase's folded syllables and the known compounds among
-    their runs of 2–4, each once."""
-    out: dict[str, None] = {}
-    for phrase in phrases:
-        seq = text.query_syllables(phrase)
-        for i in range(len(seq)):
-            out[seq[i]] = None
-            for n in range(2, MAX_NGRAM + 1):
-                compound = "_".join(seq[i:i + n])
-                if i + n <= len(seq) and compound in known:
-                    out[compound] = None
-    return list(out)
+def with_compounds(seq: list[str], known: Container[str]) -> list[str]:
+    """Folded syllables followed by the ``known`` compounds among their runs of 2–4."""
+    out = list(seq)
+    for i in range(len(seq)):
+        for n in range(2, MAX_NGRAM + 1):
+            compound = "_".join(seq[i:i + n])
+            if i + n <= len(seq) and compound in known:
+                out.append(compound)
+    return out
+
+
+def alias_tokens(phrases: Iterable[str], known: Container[str]) -> list[str]:
+    """An alias field's terms, each once: every phrase read as a typed query is."""
+    return list(dict.fromkeys(
+        t for phrase in phrases for t in with_compounds(text.query_syllables(phrase), known)))
 
 
 def field_tokens(doc: IndexDoc, field_name: str) -> list[str]:
