@@ -218,7 +218,8 @@ class Store:
 
     # ----------------------------------------------------------------------------- writing
     def _refresh_stale_index(self) -> None:
-        """Rebuild an index blob written by an older motcua (another INDEX_FORMAT)."""
+        """Rebuild an index blob written by an older motcua (another INDEX_FORMAT, or another
+        alias table: ``aliases_digest``)."""
         rows = list(self.db.query("select format, aliases from search_index where id = 1"))
         if rows and (rows[0]["format"], rows[0]["aliases"]) != (INDEX_FORMAT, aliases_digest()):
             t = time.perf_counter()
