@@ -64,6 +64,11 @@ ACCENT_WEIGHT = 0.1
 ADJACENT_WEIGHT = 0.2
 """Bonus for names where the query's words stand in the same order, next to each other."""
 PRIOR_WEIGHT = 0.3
+ALIAS_SHOWN_SHARE = 0.5
+"""An alias is shown under a hit only if the query's words it adds to the name weigh at least
+this share of the mean alias-word idf: one everyday word ("làm", "bị", "nhà") explains nothing
+(dev sets: of 1,341 alias lines in the top 5, 227 rested on one such word; 144 are gone, 83
+show an alias that shares weightier words)."""
 MAX_NGRAM = 4
 RERANK_DEPTH = 50
 INDEX_FORMAT = 6
@@ -195,6 +200,7 @@ class SearchIndex:
         self._name_keys: dict[int, set[str]] = {}
         self._name_folded: dict[int, list[str]] = {}
         self._alias_words: dict[int, list[set[str]]] = {}
+        self._alias_floor: float | None = None
         self._syllables: list[str] | None = None
         self._corrections: dict[str, str | None] = {}
 
@@ -541,8 +547,8 @@ class SearchIndex:
                 for o, d, m in zip(order.tolist(), docs.tolist(), matched)]
 
     def _alias_shown(self, doc: int, said: set[str]) -> str | None:
-        """The alias of ``doc`` sharing most of the query's syllables, if it has some the name
-        lacks (the shortest of equals)."""
+        """The alias of ``doc`` sharing most of the query's syllables, if the ones it adds to
+        the name weigh enough (``ALIAS_SHOWN_SHARE``; the shortest of equals)."""
         if not self.aliases[doc]:
             return None
         name = set(self._name_syllables(doc))
@@ -550,12 +556,25 @@ class SearchIndex:
             self._alias_words[doc] = [set(text.query_syllables(p)) for p in self.aliases[doc]]
         best, best_key = None, (0, 0)
         for phrase, words in zip(self.aliases[doc], self._alias_words[doc]):
-            if not (words & said) - name:
+            added = (words & said) - name
+            if not added or self._alias_weight(added) < self._alias_shown_floor():
                 continue
             key = (len(words & said), -len(phrase))
             if key > best_key:
                 best, best_key = phrase, key
         return best
+
+    def _alias_weight(self, words: set[str]) -> float:
+        """What ``words`` (syllables) weigh in the alias field: their idf there."""
+        idf = self.fields["alias"].idf
+        return sum(idf[self.term_ids[w]] for w in words if w in self.term_ids)
+
+    def _alias_shown_floor(self) -> float:
+        if self._alias_floor is None:
+            idf = self.fields["alias"].idf
+            present = idf[idf > 0]
+            self._alias_floor = ALIAS_SHOWN_SHARE * float(present.mean()) if len(present) else 0.0
+        return self._alias_floor
 
     def _name_idf(self, terms: Sequence[str]) -> float:
         """What matching ``terms`` in a name is worth: their idf there (compounds weighed)."""

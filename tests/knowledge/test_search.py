@@ -215,3 +215,20 @@ def test_aliases_find_a_procedure_by_the_words_people_use(docs):
     assert idx.fields["alias"].doc_len[idx.doc_of_code["1.001193"]] > 0
     plain = SearchIndex.build(docs).search("đăng ký khai sinh")[0]
     assert idx.search("đăng ký khai sinh")[0].score == pytest.approx(plain.score)
+
+
+def test_an_alias_is_shown_only_when_the_words_it_adds_weigh(docs):
+    """A hit shows the alias that explains it; one everyday word ("làm", in most aliases) that
+    the name lacks explains nothing, so no alias is shown for it."""
+    aliases = {"1.001193": ["vừa đẻ con trai", "làm giấy khai sinh cho con"],
+               "1.004222": ["làm hộ khẩu"], "1.004194": ["làm tạm trú cho người thuê trọ"],
+               "2.000815": ["làm bản sao công chứng"], "1.001612": ["làm giấy phép buôn bán"]}
+    idx = SearchIndex.build([
+        IndexDoc(d.code, d.name, d.name_tokens, d.body_tokens, d.weight, d.field, d.levels,
+                 d.audience, d.pack_id, aliases=aliases.get(d.code, ())) for d in docs])
+    first = idx.search("vừa đẻ")[0]
+    assert (first.code, first.alias) == ("1.001193", "vừa đẻ con trai")
+    first = idx.search("lam ho khau")[0]
+    assert (first.code, first.alias) == ("1.004222", "làm hộ khẩu")
+    first = idx.search("làm khai sinh")[0]  # "làm giấy khai sinh cho con" adds only "làm"
+    assert (first.code, first.alias) == ("1.001193", None)
