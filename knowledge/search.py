@@ -40,24 +40,27 @@ import numpy as np
 
 from knowledge import text
 
-FIELD_EPSILON = {"name": 0.25, "body": 0.0, "alias": 0.25}
+FIELD_EPSILON = {"name": 0.25, "body": 0.0, "alias": 0.25, "broad": 0.25}
 """rank-bm25's floor for the idf of a word in more than half the documents, × the mean idf. In
 the body it is 0: a third of the records have no body, so "và", "của", "được" are in most of the
 others, and at the 0.25 floor each one gave a full record about 1.5 points a names-only record
 could never get: a long question then lifted any full record over the names-only one it names
 (dev portal questions, R@5 0.711 → 0.733, MRR@10 0.582 → 0.641; the other sets within 0.005)."""
-FIELD_K1 = {"name": 1.5, "body": 1.5, "alias": 1.5}
+FIELD_K1 = {"name": 1.5, "body": 1.5, "alias": 1.5, "broad": 1.5}
 """Term-frequency saturation per field."""
-FIELD_B = {"name": 0.75, "body": 0.75, "alias": 0.0}
+FIELD_B = {"name": 0.75, "body": 0.75, "alias": 0.0, "broad": 0.0}
 """Length normalisation per field. None for aliases: a procedure people ask for in many ways has
 many of them, and measured against the mean (mostly records without any) each would count for
 little; so an alias word counts its idf, once, however many aliases the procedure has."""
-SET_FIELDS = {"name", "alias"}
+SET_FIELDS = {"name", "alias", "broad"}
 """Fields indexed as sets of terms: a word said twice in a name ("… BHXH, thẻ BHYT đối với
 người chỉ tham gia BHYT") does not make the procedure more about it, in a body it does."""
-FIELDS = ("name", "body", "alias")
-"""``alias``: how people ask for the procedure (``resources/search/aliases.tsv``)."""
-FIELD_WEIGHTS = {"name": 3.0, "body": 0.5, "alias": 1.5}
+FIELDS = ("name", "body", "alias", "broad")
+"""``alias``: how people ask for the procedure (``resources/search/aliases.tsv``); ``broad``:
+the wider table written for every procedure (``aliases_broad.tsv``), a field of its own so its
+thousands of everyday words ("xin", "làm", "giấy") leave the idf of the first table's alone."""
+ALIAS_FIELDS = ("alias", "broad")
+FIELD_WEIGHTS = {"name": 3.0, "body": 0.5, "alias": 1.5, "broad": 1.25}
 COMPOUND_WEIGHT = 0.5
 """How much a compound (``khai_sinh``) counts besides its syllables: adjacency evidence."""
 ACCENT_WEIGHT = 0.1
@@ -71,7 +74,7 @@ this share of the mean alias-word idf: one everyday word ("làm", "bị", "nhà"
 show an alias that shares weightier words)."""
 MAX_NGRAM = 4
 RERANK_DEPTH = 50
-INDEX_FORMAT = 6
+INDEX_FORMAT = 7
 """Bumped when what the blob holds changes; a store rebuilds an older blob when opened."""
 
 _NUMBER_WORDS = {"1": "mot", "2": "hai", "3": "ba", "4": "bon", "5": "nam", "6": "sau",
@@ -94,6 +97,8 @@ class IndexDoc:
     pack_id: str = ""
     aliases: Sequence[str] = ()
     """Phrases people use for it ("mất bằng lái"), indexed as typed queries are read."""
+    broad_aliases: Sequence[str] = ()
+    """More such phrases, from the broad table (the ``broad`` field)."""
 
 
 @dataclass
@@ -260,9 +265,11 @@ class SearchIndex:
             ]
         # Aliases are read as typed queries are: syllables, and the compounds names and bodies
         # know (a query's compounds are the ones the index knows).
-        per_field_ids["alias"] = [
-            [vocab.setdefault(t, len(vocab)) for t in alias_tokens(d.aliases, vocab)] for d in docs
-        ]
+        for f, attr in (("alias", "aliases"), ("broad", "broad_aliases")):
+            per_field_ids[f] = [
+                [vocab.setdefault(t, len(vocab)) for t in alias_tokens(getattr(d, attr), vocab)]
+                for d in docs
+            ]
         n_terms = len(vocab)
         for f in FIELDS:
             fields[f] = _build_field(per_field_ids[f], n_terms, f)
@@ -274,7 +281,7 @@ class SearchIndex:
             "fields": [d.field for d in docs],
             "levels": [list(d.levels) for d in docs],
             "audience": [list(d.audience) for d in docs],
-            "aliases": [list(d.aliases) for d in docs],
+            "aliases": [list(d.aliases) + list(d.broad_aliases) for d in docs],
         }
         return cls(list(vocab), fields, meta)
 
@@ -565,9 +572,9 @@ class SearchIndex:
         return best
 
     def _alias_weight(self, words: set[str]) -> float:
-        """What ``words`` (syllables) weigh in the alias field: their idf there."""
-        idf = self.fields["alias"].idf
-        return sum(idf[self.term_ids[w]] for w in words if w in self.term_ids)
+        """What ``words`` (syllables) weigh in the alias fields: their best idf there."""
+        return sum(max(self.fields[f].idf[self.term_ids[w]] for f in ALIAS_FIELDS)
+                   for w in words if w in self.term_ids)
 
     def _alias_shown_floor(self) -> float:
         if self._alias_floor is None:
@@ -594,14 +601,18 @@ class SearchIndex:
         scores[self.m_doc_ids[lo:hi]] += values
 
     def _add_alias_term(self, scores: np.ndarray, t: str) -> None:
-        """Add one term's score in the alias field alone to ``scores``."""
+        """Add one term's score in the alias fields alone (the one where it weighs most)."""
         tid = self.term_ids.get(t)
-        weight = self.field_weights.get("alias", 0.0) * (COMPOUND_WEIGHT if "_" in t else 1.0)
-        if tid is None or not weight:
+        if tid is None:
             return
-        fi = self.fields["alias"]
-        ids, contrib = fi.postings(tid)
-        scores[ids] += weight * fi.idf[tid] * contrib
+        best = np.zeros(len(self.codes))
+        for f in ALIAS_FIELDS:
+            weight = self.field_weights.get(f, 0.0) * (COMPOUND_WEIGHT if "_" in t else 1.0)
+            if weight:
+                fi = self.fields[f]
+                ids, contrib = fi.postings(tid)
+                np.maximum.at(best, ids, weight * fi.idf[tid] * contrib)
+        scores += best
 
     def _adjacent_share(self, doc: int, bigrams: set[tuple[str, str]]) -> float:
         """Share of the query's adjacent syllable pairs that stand adjacent in the name."""

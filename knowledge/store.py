@@ -236,7 +236,7 @@ class Store:
             " from procedures p join tokens t on t.pack_id = p.pack_id and t.code = p.code"
             " join packs k on k.pack_id = p.pack_id order by k.seq desc, p.code"
         )
-        aliases = builtin_aliases()
+        aliases, broad = (builtin_aliases(table) for table in ALIAS_TABLES)
         seen: set[str] = set()
         docs: list[IndexDoc] = []
         for r in rows:
@@ -248,6 +248,7 @@ class Store:
                 body_tokens=r["body_tokens"].split(), weight=r["weight"], field=r["field"],
                 levels=split_levels(r["level"]), audience=json.loads(r["audience"] or "[]"),
                 pack_id=r["pack_id"], aliases=aliases.get(r["code"], ()),
+                broad_aliases=broad.get(r["code"], ()),
             ))
         docs.sort(key=lambda d: d.code)
         index = SearchIndex.build(docs)
@@ -374,19 +375,27 @@ def builtin_synonyms() -> list[tuple[str, str]]:
     return out
 
 
-def builtin_aliases() -> dict[str, list[str]]:
-    """How people ask for procedures (``resources/search/aliases.tsv``: code, phrase), by code."""
+ALIAS_TABLES = ("aliases.tsv", "aliases_broad.tsv")
+"""The alias tables in ``resources/search``: the reviewed one, then the broad one."""
+
+
+def builtin_aliases(table: str = "aliases.tsv") -> dict[str, list[str]]:
+    """How people ask for procedures (an alias table of ``resources/search``: code, phrase),
+    by code."""
     by_code: dict[str, list[str]] = {}
-    for code, phrase in read_tsv(paths.resource("search", "aliases.tsv")):
+    for code, phrase in read_tsv(paths.resource("search", table)):
         by_code.setdefault(code, []).append(phrase)
     return by_code
 
 
 def aliases_digest() -> str:
-    """The alias table's digest, checked at every open (the index is rebuilt when it changes):
-    hashing the file takes well under a millisecond, parsing it about 6."""
-    path = paths.resource("search", "aliases.tsv")
-    return hashlib.sha256(path.read_bytes() if path.exists() else b"").hexdigest()[:16]
+    """The alias tables' digest, checked at every open (the index is rebuilt when it changes):
+    hashing them takes about a millisecond, parsing them about 20."""
+    digest = hashlib.sha256()
+    for table in ALIAS_TABLES:
+        path = paths.resource("search", table)
+        digest.update(path.read_bytes() if path.exists() else b"")
+    return digest.hexdigest()[:16]
 
 
 def builtin_stopwords() -> list[str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.model import CODE_RE, Procedure
+from knowledge.store import ALIAS_TABLES
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "resources" / "demo-pack" / "source"
@@ -114,24 +115,27 @@ def test_tsv_tables(name):
         seen.add(key)
 
 
-def test_aliases_table():
-    rows = _table_rows(SEARCH / "aliases.tsv")
-    assert rows
+def test_alias_tables():
+    """Both tables are code<TAB>alias; a pair is in one table only, once."""
     seen = set()
-    for n, cols in rows:
-        assert len(cols) == 2, f"aliases.tsv:{n} needs 2 columns"
-        code, alias = (c.strip() for c in cols)
-        assert CODE_RE.match(code), f"aliases.tsv:{n} {code!r} is no procedure code"
-        assert alias, f"aliases.tsv:{n} empty alias"
-        assert (code, alias) not in seen, f"aliases.tsv:{n} duplicate"
-        seen.add((code, alias))
+    for table in ALIAS_TABLES:
+        rows = _table_rows(SEARCH / table)
+        assert rows
+        for n, cols in rows:
+            assert len(cols) == 2, f"{table}:{n} needs 2 columns"
+            code, alias = (c.strip() for c in cols)
+            assert CODE_RE.match(code), f"{table}:{n} {code!r} is no procedure code"
+            assert alias, f"{table}:{n} empty alias"
+            assert (code, alias.casefold()) not in seen, f"{table}:{n} duplicate"
+            seen.add((code, alias.casefold()))
 
 
 @pytest.mark.shared
-def test_aliases_name_real_procedures(corpus):
+@pytest.mark.parametrize("table", ALIAS_TABLES)
+def test_aliases_name_real_procedures(corpus, table):
     national = {json.loads(line)["code"] for line in
                 corpus.joinpath("procedures.jsonl").read_text(encoding="utf-8").splitlines()}
-    unknown = {cols[0].strip() for _, cols in _table_rows(SEARCH / "aliases.tsv")} - national
+    unknown = {cols[0].strip() for _, cols in _table_rows(SEARCH / table)} - national
     assert not unknown
 
 
