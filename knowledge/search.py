@@ -69,9 +69,9 @@ ADJACENT_WEIGHT = 0.2
 PRIOR_WEIGHT = 0.3
 ALIAS_SHOWN_SHARE = 0.5
 """An alias is shown under a hit only if the query's words it adds to the name weigh at least
-this share of the mean alias-word idf: one everyday word ("làm", "bị", "nhà") explains nothing
-(dev sets: of 1,341 alias lines in the top 5, 227 rested on one such word; 144 are gone, 83
-show an alias that shares weightier words)."""
+this share of the mean alias-word idf, or it shares with the query two adjacent words the name
+lacks: one everyday word ("làm", "bị", "nhà") explains nothing (dev sets: of 1,505 alias lines
+in the top 5, 192 rested on one such word; 122 are gone, 70 show a better alias)."""
 MAX_NGRAM = 4
 RERANK_DEPTH = 50
 INDEX_FORMAT = 7
@@ -204,7 +204,7 @@ class SearchIndex:
         self.stopwords_plain: dict[str, list] = {}
         self._name_keys: dict[int, set[str]] = {}
         self._name_folded: dict[int, list[str]] = {}
-        self._alias_words: dict[int, list[set[str]]] = {}
+        self._alias_words: dict[int, list[list[str]]] = {}
         self._alias_floor: float | None = None
         self._syllables: list[str] | None = None
         self._corrections: dict[str, str | None] = {}
@@ -549,22 +549,28 @@ class SearchIndex:
         docs = top_docs[order]
         matched = self.matched_terms(docs, plan.terms + plan.typed)
         said = set(plan.folded) | {s for t in plan.typed for s in t.split("_")}
+        typed = [text.fold_word(s) for s in plan.accented]
+        pairs = set(zip(plan.folded, plan.folded[1:])) | set(zip(typed, typed[1:]))
         return [Hit(self.codes[d], self.names[d], float(top_scores[o]), self.pack_ids[d], m,
-                    alias=self._alias_shown(d, said))
+                    alias=self._alias_shown(d, said, pairs))
                 for o, d, m in zip(order.tolist(), docs.tolist(), matched)]
 
-    def _alias_shown(self, doc: int, said: set[str]) -> str | None:
+    def _alias_shown(self, doc: int, said: set[str], pairs: set[tuple[str, str]]) -> str | None:
         """The alias of ``doc`` sharing most of the query's syllables, if the ones it adds to
-        the name weigh enough (``ALIAS_SHOWN_SHARE``; the shortest of equals)."""
+        the name weigh enough (``ALIAS_SHOWN_SHARE``) or it shares with the query a pair of
+        adjacent syllables the name lacks ("sổ đỏ"); the shortest of equals."""
         if not self.aliases[doc]:
             return None
-        name = set(self._name_syllables(doc))
+        name_syllables = self._name_syllables(doc)
+        name, name_pairs = set(name_syllables), set(zip(name_syllables, name_syllables[1:]))
         if doc not in self._alias_words:
-            self._alias_words[doc] = [set(text.query_syllables(p)) for p in self.aliases[doc]]
+            self._alias_words[doc] = [text.query_syllables(p) for p in self.aliases[doc]]
         best, best_key = None, (0, 0)
-        for phrase, words in zip(self.aliases[doc], self._alias_words[doc]):
+        for phrase, syllables in zip(self.aliases[doc], self._alias_words[doc]):
+            words = set(syllables)
             added = (words & said) - name
-            if not added or self._alias_weight(added) < self._alias_shown_floor():
+            if not added or (self._alias_weight(added) < self._alias_shown_floor()
+                             and not (set(zip(syllables, syllables[1:])) & pairs) - name_pairs):
                 continue
             key = (len(words & said), -len(phrase))
             if key > best_key:

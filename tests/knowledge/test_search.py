@@ -243,7 +243,8 @@ def test_broad_aliases_find_their_procedure_and_leave_the_reviewed_ones_weights(
 
 def test_an_alias_is_shown_only_when_the_words_it_adds_weigh(docs):
     """A hit shows the alias that explains it; one everyday word ("làm", in most aliases) that
-    the name lacks explains nothing, so no alias is shown for it."""
+    the name lacks explains nothing, so no alias is shown for it, unless it stands in a phrase
+    the query and the alias share."""
     aliases = {"1.001193": ["vừa đẻ con trai", "làm giấy khai sinh cho con"],
                "1.004222": ["làm hộ khẩu"], "1.004194": ["làm tạm trú cho người thuê trọ"],
                "2.000815": ["làm bản sao công chứng"], "1.001612": ["làm giấy phép buôn bán"]}
@@ -256,3 +257,13 @@ def test_an_alias_is_shown_only_when_the_words_it_adds_weigh(docs):
     assert (first.code, first.alias) == ("1.004222", "làm hộ khẩu")
     first = idx.search("làm khai sinh")[0]  # "làm giấy khai sinh cho con" adds only "làm"
     assert (first.code, first.alias) == ("1.001193", None)
+    # "sổ" is in most aliases, but "sổ đỏ", a phrase the name lacks, explains the hit.
+    aliases = {"2.000908.H19": ["mất sổ đỏ"], "1.004222": ["sổ hộ khẩu"],
+               "1.004194": ["sổ tạm trú"], "1.001612": ["sổ hộ kinh doanh"],
+               "2.000815": ["sổ công chứng"]}
+    idx = SearchIndex.build([
+        IndexDoc(d.code, d.name, d.name_tokens, d.body_tokens, d.weight, d.field, d.levels,
+                 d.audience, d.pack_id, aliases=aliases.get(d.code, ())) for d in docs])
+    assert idx._alias_weight({"so"}) < idx._alias_shown_floor()
+    first = idx.search("mất sổ đỏ")[0]
+    assert (first.code, first.alias) == ("2.000908.H19", "mất sổ đỏ")
