@@ -617,7 +617,7 @@ class SearchIndex:
             if weight:
                 fi = self.fields[f]
                 ids, contrib = fi.postings(tid)
-                np.maximum.at(best, ids, weight * fi.idf[tid] * contrib)
+                best[ids] = np.maximum(best[ids], weight * fi.idf[tid] * contrib)
         scores += best
 
     def _adjacent_share(self, doc: int, bigrams: set[tuple[str, str]]) -> float:
