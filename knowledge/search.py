@@ -204,7 +204,7 @@ class SearchIndex:
         self.stopwords_plain: dict[str, list] = {}
         self._name_keys: dict[int, set[str]] = {}
         self._name_folded: dict[int, list[str]] = {}
-        self._alias_words: dict[int, list[list[str]]] = {}
+        self._alias_words: dict[int, list[tuple[set[str], set[tuple[str, str]]]]] = {}
         self._alias_floor: float | None = None
         self._syllables: list[str] | None = None
         self._corrections: dict[str, str | None] = {}
@@ -563,14 +563,14 @@ class SearchIndex:
             return None
         name_syllables = self._name_syllables(doc)
         name, name_pairs = set(name_syllables), set(zip(name_syllables, name_syllables[1:]))
-        if doc not in self._alias_words:
-            self._alias_words[doc] = [text.query_syllables(p) for p in self.aliases[doc]]
+        if doc not in self._alias_words:  # each alias's syllables and adjacent pairs, once
+            self._alias_words[doc] = [(set(s), set(zip(s, s[1:]))) for s in
+                                      map(text.query_syllables, self.aliases[doc])]
         best, best_key = None, (0, 0)
-        for phrase, syllables in zip(self.aliases[doc], self._alias_words[doc]):
-            words = set(syllables)
+        for phrase, (words, alias_pairs) in zip(self.aliases[doc], self._alias_words[doc]):
             added = (words & said) - name
             if not added or (self._alias_weight(added) < self._alias_shown_floor()
-                             and not (set(zip(syllables, syllables[1:])) & pairs) - name_pairs):
+                             and not (alias_pairs & pairs) - name_pairs):
                 continue
             key = (len(words & said), -len(phrase))
             if key > best_key:
