@@ -514,16 +514,18 @@ class SearchIndex:
                     self._add_term(scores, t)
                 continue
             # An abbreviation stands for all the words it abbreviates: each alternative is
-            # scaled to the most informative one (by the idf its terms carry in names), so
-            # naming a thing either way counts about the same.
+            # scaled to the least informative one found in names (by the idf its terms carry
+            # there), so naming a thing either way counts the same, and a form rare in names
+            # ("UBND", "BHXH") does not lift a concept common in them, nor the reverse.
             worth = [self._name_idf(alt) for alt in slot]
+            floor = min((w for w in worth if w > 0), default=0.0)
             best = np.zeros(n_docs)
             for alt, w in zip(slot, worth):
                 if w > 0:
                     alt_scores = np.zeros(n_docs)
                     for t in alt:
                         self._add_term(alt_scores, t)
-                    np.maximum(best, alt_scores * (max(worth) / w), out=best)
+                    np.maximum(best, alt_scores * (floor / w), out=best)
             scores += best
         for t in plan.typed:
             self._add_alias_term(scores, t)
