@@ -15,6 +15,11 @@ poor match over a good one. ``accent`` is the share of an accented query's sylla
 the same accents in the name (tone placement ignored): at most +10%, so "hộ chiếu" typed with
 accents prefers the exact spelling while unaccented queries lose nothing.
 
+Siblings, procedures named alike but for their action or level ("Cấp", "Cấp lại", "Cấp đổi",
+"Gia hạn, sửa đổi … giấy phép X"), keep the places their scores won; among those places the
+ones naming an action the query names (``ACTIONS``) come first, so an alias word of one sibling
+("khách sạn") does not outweigh the "đổi" the citizen said.
+
 rank-bm25's ``get_scores`` walks every document for every term. Here each field keeps, per term,
 a postings list (document ids and their precomputed length-normalised term frequencies), so a
 query touches only the postings of its own terms. ``field_scores`` reproduces
@@ -77,6 +82,19 @@ RERANK_DEPTH = 50
 INDEX_FORMAT = 7
 """Bumped when what the blob holds changes; a store rebuilds an older blob when opened."""
 
+# What a procedure does to its paper: siblings named alike but for these ("Cấp / Cấp lại / Cấp đổi
+# giấy phép X", "Gia hạn, sửa đổi giấy phép X") are told apart by the one the query names.
+ACTIONS = ("cấp mới", "cấp lại", "làm lại", "ký lại", "cấp đổi", "đổi", "gia hạn", "sửa đổi",
+           "bổ sung", "điều chỉnh", "thu hồi", "chấm dứt", "xóa", "hủy", "tạm ngừng", "tạm dừng",
+           "thay đổi", "đính chính", "trả lại")
+NEW_ACTION = "cấp mới"
+"""A name without any of ``ACTIONS`` is the first issue ("Cấp giấy phép X")."""
+SIBLING_WORDS = frozenset(
+    text.fold_word(w) for w in "cấp mới lại đổi gia hạn sửa bổ sung điều chỉnh thu hồi chấm dứt xóa"
+    " hủy thay tạm ngừng dừng đình chỉ nội dung thủ tục đề nghị và trả".split())
+"""Words left out of a name to find its siblings (with any words in brackets: the level)."""
+_ACTION_KEYS = {True: [tuple(map(text.tone_key, a.split())) for a in ACTIONS],  # accented
+                False: [tuple(map(text.fold_word, a.split())) for a in ACTIONS]}
 _NUMBER_WORDS = {"1": "mot", "2": "hai", "3": "ba", "4": "bon", "5": "nam", "6": "sau",
                  "7": "bay", "8": "tam", "9": "chin", "10": "muoi"}
 _CODE_QUERY = re.compile(r"^\s*(\d(?:\.\d{0,6}(?:\.[0-9A-Za-z.]*)?)?|\d{3,6})\s*$")
@@ -206,6 +224,8 @@ class SearchIndex:
         self._name_folded: dict[int, list[str]] = {}
         self._alias_words: dict[int, list[tuple[set[str], set[tuple[str, str]]]]] = {}
         self._alias_floor: float | None = None
+        self._sibling_keys: dict[int, tuple[str, ...]] = {}
+        self._actions: dict[tuple[int, bool], set[int]] = {}
         self._syllables: list[str] | None = None
         self._corrections: dict[str, str | None] = {}
 
@@ -547,8 +567,9 @@ class SearchIndex:
             bonus = np.array([self._accent_match(int(d), keys) for d in top_docs])
             top_scores = top_scores * (1 + ACCENT_WEIGHT * bonus)
         codes = np.array([self.codes[d] for d in top_docs])
-        order = np.lexsort((codes, -top_scores))[:k]
-        docs = top_docs[order]
+        order = np.lexsort((codes, -top_scores))
+        ranked = self._siblings_by_action(top_docs[order], plan, text.has_diacritics(query))
+        docs, order = ranked[:k], order[:k]
         matched = self.matched_terms(docs, plan.terms + plan.typed)
         said = set(plan.folded) | {s for t in plan.typed for s in t.split("_")}
         typed = [text.fold_word(s) for s in plan.accented]
@@ -556,6 +577,45 @@ class SearchIndex:
         return [Hit(self.codes[d], self.names[d], float(top_scores[o]), self.pack_ids[d], m,
                     alias=self._alias_shown(d, said, pairs))
                 for o, d, m in zip(order.tolist(), docs.tolist(), matched)]
+
+    def _siblings_by_action(self, docs: np.ndarray, plan: "QueryPlan", accented: bool) -> np.ndarray:
+        """``docs`` (best first) with siblings reordered among the places they won: those naming
+        an action the query names (``ACTIONS``: "đổi giấy an ninh trật tự" → Cấp đổi, not Cấp
+        mới) first, then those naming fewer others. An accented query is read with its tones
+        (đòi is not đổi), as typed; an unaccented one after its synonyms."""
+        said = _actions(list(map(text.tone_key, plan.accented)) if accented else plan.folded,
+                        accented)
+        if not said:
+            return docs
+        places: dict[tuple[str, ...], list[int]] = {}
+        for i, d in enumerate(docs.tolist()):
+            if key := self._sibling_key(d):
+                places.setdefault(key, []).append(i)
+        out = docs.copy()
+        for group in places.values():
+            named = [self._name_actions(d, accented) for d in docs[group].tolist()]
+            if len(group) > 1 and any(said & n for n in named):
+                best = sorted(range(len(group)), key=lambda j: (-len(said & named[j]),
+                                                                 len(named[j] - said), j))
+                out[group] = docs[group][best]
+        return out
+
+    def _sibling_key(self, doc: int) -> tuple[str, ...]:
+        """The name's words but its actions and level (``SIBLING_WORDS``); () if under two."""
+        if doc not in self._sibling_keys:
+            words = text.query_syllables(re.sub(r"\([^)]*\)", " ", self.names[doc]))
+            key = tuple(w for w in words if w not in SIBLING_WORDS)
+            self._sibling_keys[doc] = key if len(key) >= 2 else ()
+        return self._sibling_keys[doc]
+
+    def _name_actions(self, doc: int, accented: bool) -> set[int]:
+        """The ``ACTIONS`` the name names (``NEW_ACTION`` if none)."""
+        if (doc, accented) not in self._actions:
+            words = text.syllables(self.names[doc])
+            found = _actions(list(map(text.tone_key, words)) if accented
+                             else self._name_syllables(doc), accented)
+            self._actions[doc, accented] = found or {ACTIONS.index(NEW_ACTION)}
+        return self._actions[doc, accented]
 
     def _alias_shown(self, doc: int, said: set[str], pairs: set[tuple[str, str]]) -> str | None:
         """The alias of ``doc`` sharing most of the query's syllables, if the ones it adds to
@@ -784,6 +844,16 @@ class QueryPlan:
     """Unknown words read as the closest known ones (folded: typo → word)."""
     typed: list[str] = field(default_factory=list)
     """Typed terms a synonym replaced: scored in the aliases only ("mất sổ đỏ")."""
+
+
+def _actions(words: Sequence[str], accented: bool) -> set[int]:
+    """Which ``ACTIONS`` (by index) the words name: tone keys if ``accented``, else folded."""
+    found = set()
+    for i, action in enumerate(_ACTION_KEYS[accented]):
+        n = len(action)
+        if any(tuple(words[j:j + n]) == action for j in range(len(words) - n + 1)):
+            found.add(i)
+    return found
 
 
 def _add(terms: list[str], t: str) -> None:

@@ -17,7 +17,7 @@ from knowledge.search import (
     SearchIndex,
     field_tokens,
 )
-from knowledge.text import index_tokens, underthesea_segmenter
+from knowledge.text import fold, index_tokens, underthesea_segmenter
 
 RECORDS = [
     ("1.004222", "Đăng ký thường trú", 8_781_419, "Đăng ký, quản lý cư trú", "Cấp xã",
@@ -267,3 +267,31 @@ def test_an_alias_is_shown_only_when_the_words_it_adds_weigh(docs):
     assert idx._alias_weight({"so"}) < idx._alias_shown_floor()
     first = idx.search("mất sổ đỏ")[0]
     assert (first.code, first.alias) == ("2.000908.H19", "mất sổ đỏ")
+
+
+def test_siblings_are_told_apart_by_the_action_the_query_names():
+    """Siblings keep the places they won, but the one naming the query's action ("đổi" →
+    Cấp đổi) comes first, however many alias words another has; đòi is not đổi."""
+    seg = underthesea_segmenter()
+    thing = "Giấy chứng nhận đủ điều kiện về an ninh, trật tự"
+    rows = [(f"Cấp mới {thing}", ["giấy an ninh trật tự cho khách sạn nhà nghỉ karaoke"]),
+            (f"Cấp đổi {thing}", []), (f"Cấp lại {thing}", []),
+            ("Cấp giấy phép kinh doanh karaoke", []),
+            ("Cấp Giấy chứng nhận người khai thác tàu bay", []),
+            ("Gia hạn, sửa đổi, bổ sung Giấy chứng nhận người khai thác tàu bay", [])]
+    idx = SearchIndex.build(
+        [IndexDoc(f"1.00000{i}", n, index_tokens(n, seg), [], aliases=a)
+         for i, (n, a) in enumerate(rows)]
+        + [IndexDoc(f"9.00000{i}", "khác", ["khac"], []) for i in range(6)])
+
+    def first(query: str) -> str:
+        return idx.search(query)[0].name.split(" Giấy")[0]
+
+    said = "giấy an ninh trật tự khách sạn nhà nghỉ karaoke"
+    assert first(said) == "Cấp mới"
+    assert first(f"đổi {said}") == first(f"doi {fold(said)}") == "Cấp đổi"
+    assert first(f"đòi {said}") == "Cấp mới"
+    assert {h.code for h in idx.search(f"đổi {said}")[:3]} == {
+        h.code for h in idx.search(said)[:3]}
+    assert first("gia hạn giấy chứng nhận khai thác tàu bay") == "Gia hạn, sửa đổi, bổ sung"
+    assert first("cấp mới giấy chứng nhận khai thác tàu bay") == "Cấp"
