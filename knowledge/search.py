@@ -93,8 +93,6 @@ SIBLING_WORDS = frozenset(
     text.fold_word(w) for w in "cấp mới lại đổi gia hạn sửa bổ sung điều chỉnh thu hồi chấm dứt xóa"
     " hủy thay tạm ngừng dừng đình chỉ nội dung thủ tục đề nghị và trả".split())
 """Words left out of a name to find its siblings (with any words in brackets: the level)."""
-_ACTION_KEYS = {True: [tuple(map(text.tone_key, a.split())) for a in ACTIONS],  # accented
-                False: [tuple(map(text.fold_word, a.split())) for a in ACTIONS]}
 _NUMBER_WORDS = {"1": "mot", "2": "hai", "3": "ba", "4": "bon", "5": "nam", "6": "sau",
                  "7": "bay", "8": "tam", "9": "chin", "10": "muoi"}
 _CODE_QUERY = re.compile(r"^\s*(\d(?:\.\d{0,6}(?:\.[0-9A-Za-z.]*)?)?|\d{3,6})\s*$")
@@ -832,6 +830,11 @@ def _match_at(table: dict[str, list], words: list, i: int) -> tuple | None:
     return None
 
 
+_ACTION_TABLES = {accented: _by_first((tuple(map(key, a.split())), i) for i, a in enumerate(ACTIONS))
+                  for accented, key in ((True, text.tone_key), (False, text.fold_word))}
+"""``ACTIONS`` by their first word, as tone keys (accented) or folded."""
+
+
 @dataclass
 class QueryPlan:
     """A query made ready for scoring: slots of alternatives of terms (see ``SearchIndex.plan``)."""
@@ -846,14 +849,11 @@ class QueryPlan:
     """Typed terms a synonym replaced: scored in the aliases only ("mất sổ đỏ")."""
 
 
-def _actions(words: Sequence[str], accented: bool) -> set[int]:
-    """Which ``ACTIONS`` (by index) the words name: tone keys if ``accented``, else folded."""
-    found = set()
-    for i, action in enumerate(_ACTION_KEYS[accented]):
-        n = len(action)
-        if any(tuple(words[j:j + n]) == action for j in range(len(words) - n + 1)):
-            found.add(i)
-    return found
+def _actions(words: list[str], accented: bool) -> set[int]:
+    """Which ``ACTIONS`` (by index) the words name, in one pass: tone keys if ``accented``,
+    else folded (no action begins another, so the longest at each word is the one)."""
+    table = _ACTION_TABLES[accented]
+    return {m[1] for i in range(len(words)) if (m := _match_at(table, words, i))}
 
 
 def _add(terms: list[str], t: str) -> None:

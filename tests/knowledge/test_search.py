@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
 
 from knowledge.search import (
+    ACTIONS,
     FIELD_B,
     FIELD_EPSILON,
     FIELD_K1,
@@ -295,3 +296,6 @@ def test_siblings_are_told_apart_by_the_action_the_query_names():
         h.code for h in idx.search(said)[:3]}
     assert first("gia hạn giấy chứng nhận khai thác tàu bay") == "Gia hạn, sửa đổi, bổ sung"
     assert first("cấp mới giấy chứng nhận khai thác tàu bay") == "Cấp"
+    # Actions are read in one pass, the longest at each word: none may begin another.
+    folded = [tuple(fold(a).split()) for a in ACTIONS]
+    assert not [(a, b) for a in folded for b in folded if a != b and b[:len(a)] == a]
