@@ -83,10 +83,14 @@ INDEX_FORMAT = 7
 """Bumped when what the blob holds changes; a store rebuilds an older blob when opened."""
 
 # What a procedure does to its paper: siblings named alike but for these ("Cấp / Cấp lại / Cấp đổi
-# giấy phép X", "Gia hạn, sửa đổi giấy phép X") are told apart by the one the query names.
-ACTIONS = ("cấp mới", "cấp lại", "làm lại", "ký lại", "cấp đổi", "đổi", "gia hạn", "sửa đổi",
-           "bổ sung", "điều chỉnh", "thu hồi", "chấm dứt", "xóa", "hủy", "tạm ngừng", "tạm dừng",
-           "thay đổi", "đính chính", "trả lại")
+# giấy phép X", "Gia hạn, sửa đổi giấy phép X") are told apart by the one the query names. Each
+# wording maps to its action, so "làm lại" asks for "Cấp lại" and "bổ sung" for "Sửa đổi, bổ sung".
+ACTIONS = {"cấp mới": "cấp mới", "cấp lại": "cấp lại", "làm lại": "cấp lại", "ký lại": "ký lại",
+           "cấp đổi": "đổi", "đổi": "đổi", "gia hạn": "gia hạn", "sửa đổi": "sửa đổi",
+           "bổ sung": "sửa đổi", "điều chỉnh": "sửa đổi", "thay đổi": "sửa đổi",
+           "đính chính": "sửa đổi", "thu hồi": "thu hồi", "hủy": "thu hồi", "xóa": "thu hồi",
+           "chấm dứt": "thu hồi", "tạm ngừng": "tạm ngừng", "tạm dừng": "tạm ngừng",
+           "trả lại": "trả lại"}
 NEW_ACTION = "cấp mới"
 """A name without any of ``ACTIONS`` is the first issue ("Cấp giấy phép X")."""
 SIBLING_WORDS = frozenset(
@@ -606,13 +610,13 @@ class SearchIndex:
             self._sibling_keys[doc] = key if len(key) >= 2 else ()
         return self._sibling_keys[doc]
 
-    def _name_actions(self, doc: int, accented: bool) -> set[int]:
+    def _name_actions(self, doc: int, accented: bool) -> set[str]:
         """The ``ACTIONS`` the name names (``NEW_ACTION`` if none)."""
         if (doc, accented) not in self._actions:
             words = text.syllables(self.names[doc])
             found = _actions(list(map(text.tone_key, words)) if accented
                              else self._name_syllables(doc), accented)
-            self._actions[doc, accented] = found or {ACTIONS.index(NEW_ACTION)}
+            self._actions[doc, accented] = found or {NEW_ACTION}
         return self._actions[doc, accented]
 
     def _alias_shown(self, doc: int, said: set[str], pairs: set[tuple[str, str]]) -> str | None:
@@ -830,7 +834,7 @@ def _match_at(table: dict[str, list], words: list, i: int) -> tuple | None:
     return None
 
 
-_ACTION_TABLES = {accented: _by_first((tuple(map(key, a.split())), i) for i, a in enumerate(ACTIONS))
+_ACTION_TABLES = {accented: _by_first((tuple(map(key, a.split())), kind) for a, kind in ACTIONS.items())
                   for accented, key in ((True, text.tone_key), (False, text.fold_word))}
 """``ACTIONS`` by their first word, as tone keys (accented) or folded."""
 
@@ -849,11 +853,20 @@ class QueryPlan:
     """Typed terms a synonym replaced: scored in the aliases only ("mất sổ đỏ")."""
 
 
-def _actions(words: list[str], accented: bool) -> set[int]:
-    """Which ``ACTIONS`` (by index) the words name, in one pass: tone keys if ``accented``,
-    else folded (no action begins another, so the longest at each word is the one)."""
+def _actions(words: list[str], accented: bool) -> set[str]:
+    """Which actions (``ACTIONS``' values) the words name, in one pass: tone keys if
+    ``accented``, else folded; the longest wording at each word, so the "đổi" of "sửa đổi" is
+    not read again as "đổi"."""
     table = _ACTION_TABLES[accented]
-    return {m[1] for i in range(len(words)) if (m := _match_at(table, words, i))}
+    found: set[str] = set()
+    i = 0
+    while i < len(words):
+        if m := _match_at(table, words, i):
+            found.add(m[1])
+            i += len(m[0])
+        else:
+            i += 1
+    return found
 
 
 def _add(terms: list[str], t: str) -> None:
