@@ -227,7 +227,7 @@ class SearchIndex:
         self._alias_words: dict[int, list[tuple[set[str], set[tuple[str, str]]]]] = {}
         self._alias_floor: float | None = None
         self._sibling_keys: dict[int, tuple[str, ...]] = {}
-        self._actions: dict[tuple[int, bool], set[int]] = {}
+        self._actions: dict[tuple[int, bool], set[str]] = {}
         self._syllables: list[str] | None = None
         self._corrections: dict[str, str | None] = {}
 
@@ -834,8 +834,10 @@ def _match_at(table: dict[str, list], words: list, i: int) -> tuple | None:
     return None
 
 
-_ACTION_TABLES = {accented: _by_first((tuple(map(key, a.split())), kind) for a, kind in ACTIONS.items())
-                  for accented, key in ((True, text.tone_key), (False, text.fold_word))}
+_ACTION_TABLES = {
+    accented: _by_first((tuple(map(key, wording.split())), action)
+                        for wording, action in ACTIONS.items())
+    for accented, key in ((True, text.tone_key), (False, text.fold_word))}
 """``ACTIONS`` by their first word, as tone keys (accented) or folded."""
 
 
