@@ -493,7 +493,8 @@ class SearchIndex:
             word = folded[i]
             typed = finished or i < len(folded) - 1
             if word not in self.term_ids and typed and (fixed := self._correct(word)):
-                word = corrections[word] = fixed
+                corrections[word] = fixed  # keyed by the typo: ``suggest`` replaces it
+                word = fixed
             if word in _NUMBER_WORDS:
                 alts[len(main)] = [[_NUMBER_WORDS[word]]]
             main.append([word])

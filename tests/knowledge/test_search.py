@@ -136,6 +136,8 @@ def test_empty_index_round_trips():
 
 def test_suggest_close_spelling(index):
     assert index.suggest("dang ky khai sjnh") == "dang ky khai sinh"
+    assert index.suggest("dang ky khai sjnh ") == "dang ky khai sinh"  # finished
+    assert index.suggest("dang ky khaj sinh") == "dang ky khai sinh"  # not the last word
     assert index.suggest("đăng ký khai sinh") is None
     assert index.suggest("qqqqqq") is None
 
