@@ -85,10 +85,11 @@ def main() -> int:
                 index.set_field_weights(search_mod.FIELD_WEIGHTS)
         return search
 
+    no_aliases = dict.fromkeys(search_mod.ALIAS_FIELDS, 0.0)
     systems = {
         "motcua": lambda q: [h.code for h in index.search(q, k=10)],
-        "motcua_no_aliases": weighed({**search_mod.FIELD_WEIGHTS, "alias": 0.0, "broad": 0.0}),
-        "motcua_names_only": weighed({"name": 1.0, "body": 0.0, "alias": 0.0, "broad": 0.0}),
+        "motcua_no_aliases": weighed({**search_mod.FIELD_WEIGHTS, **no_aliases}),
+        "motcua_names_only": weighed({"name": 1.0, "body": 0.0, **no_aliases}),
         "fts5_name_body": fts_full.search,
         "fts5_names": fts_names.search,
     }

@@ -236,7 +236,7 @@ class Store:
             " from procedures p join tokens t on t.pack_id = p.pack_id and t.code = p.code"
             " join packs k on k.pack_id = p.pack_id order by k.seq desc, p.code"
         )
-        aliases, broad = (builtin_aliases(table) for table in ALIAS_TABLES)
+        aliases, broad, situations = (builtin_aliases(table) for table in ALIAS_TABLES)
         seen: set[str] = set()
         docs: list[IndexDoc] = []
         for r in rows:
@@ -248,7 +248,7 @@ class Store:
                 body_tokens=r["body_tokens"].split(), weight=r["weight"], field=r["field"],
                 levels=split_levels(r["level"]), audience=json.loads(r["audience"] or "[]"),
                 pack_id=r["pack_id"], aliases=aliases.get(r["code"], ()),
-                broad_aliases=broad.get(r["code"], ()),
+                broad_aliases=broad.get(r["code"], ()), situations=situations.get(r["code"], ()),
             ))
         docs.sort(key=lambda d: d.code)
         index = SearchIndex.build(docs)
@@ -375,7 +375,7 @@ def builtin_synonyms() -> list[tuple[str, str]]:
     return out
 
 
-ALIAS_TABLES = ("aliases.tsv", "aliases_broad.tsv")
+ALIAS_TABLES = ("aliases.tsv", "aliases_broad.tsv", "aliases_situations.tsv")
 """The alias tables in ``resources/search``: the reviewed one, then the broad one."""
 
 

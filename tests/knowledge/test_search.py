@@ -220,9 +220,13 @@ def test_aliases_find_a_procedure_by_the_words_people_use(docs):
     assert idx.search("đăng ký khai sinh")[0].score == pytest.approx(plain.score)
 
 
-def test_broad_aliases_find_their_procedure_and_leave_the_reviewed_ones_weights(docs):
-    """The broad table is a field of its own: its phrase finds the procedure, and its everyday
-    words ("làm", in all of it) do not lower what the reviewed aliases' words weigh."""
+@pytest.mark.parametrize("table, field_name", [("broad_aliases", "broad"),
+                                               ("situations", "situation")])
+def test_wider_alias_tables_find_their_procedure_and_leave_the_reviewed_ones_weights(
+        docs, table, field_name):
+    """The broad and situations tables are fields of their own: a phrase finds its procedure,
+    and their everyday words ("làm", in all of it) do not lower what the reviewed aliases'
+    words weigh."""
     reviewed = {"1.001193": ["làm giấy cho con mới đẻ"], "1.004222": ["nhập hộ khẩu"]}
     broad = {code: [f"làm giấy tờ {n}"] for n, code in enumerate(
         ["1.004194", "1.003197", "2.000815", "1.001612"])}
@@ -232,11 +236,11 @@ def test_broad_aliases_find_their_procedure_and_leave_the_reviewed_ones_weights(
         return SearchIndex.build([
             IndexDoc(d.code, d.name, d.name_tokens, d.body_tokens, d.weight, d.field, d.levels,
                      d.audience, d.pack_id, aliases=reviewed.get(d.code, ()),
-                     broad_aliases=broad.get(d.code, ()) if with_broad else ()) for d in docs])
+                     **{table: broad.get(d.code, ()) if with_broad else ()}) for d in docs])
 
     alone, both = build(False), build(True)
     lam = both.term_ids["lam"]
-    assert both.fields["broad"].idf[lam] < both.fields["alias"].idf[lam]
+    assert both.fields[field_name].idf[lam] < both.fields["alias"].idf[lam]
     assert both.fields["alias"].idf[lam] == alone.fields["alias"].idf[alone.term_ids["lam"]]
     assert [h.code for h in alone.search("định cư nước ngoài")][:1] != ["1.003197"]
     first = both.search("định cư nước ngoài")[0]
