@@ -376,7 +376,7 @@ def builtin_synonyms() -> list[tuple[str, str]]:
 
 
 ALIAS_TABLES = ("aliases.tsv", "aliases_broad.tsv", "aliases_situations.tsv")
-"""The alias tables in ``resources/search``: the reviewed one, then the broad one."""
+"""The alias tables in ``resources/search``: the reviewed one, the broad one, the situations."""
 
 
 def builtin_aliases(table: str = "aliases.tsv") -> dict[str, list[str]]:
