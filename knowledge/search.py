@@ -45,28 +45,30 @@ import numpy as np
 
 from knowledge import text
 
-FIELD_EPSILON = {"name": 0.25, "body": 0.0, "alias": 0.25, "broad": 0.25, "situation": 0.25}
+ALIAS_FIELDS = ("alias", "broad", "situation")
+"""See ``FIELDS``: the alias tables, each a field read the same way (its own idf, no length
+normalisation, a set of terms)."""
+FIELD_EPSILON = {"name": 0.25, "body": 0.0, **dict.fromkeys(ALIAS_FIELDS, 0.25)}
 """rank-bm25's floor for the idf of a word in more than half the documents, × the mean idf. In
 the body it is 0: a third of the records have no body, so "và", "của", "được" are in most of the
 others, and at the 0.25 floor each one gave a full record about 1.5 points a names-only record
 could never get: a long question then lifted any full record over the names-only one it names
 (dev portal questions, R@5 0.711 → 0.733, MRR@10 0.582 → 0.641; the other sets within 0.005)."""
-FIELD_K1 = {"name": 1.5, "body": 1.5, "alias": 1.5, "broad": 1.5, "situation": 1.5}
+FIELD_K1 = {"name": 1.5, "body": 1.5, **dict.fromkeys(ALIAS_FIELDS, 1.5)}
 """Term-frequency saturation per field."""
-FIELD_B = {"name": 0.75, "body": 0.75, "alias": 0.0, "broad": 0.0, "situation": 0.0}
+FIELD_B = {"name": 0.75, "body": 0.75, **dict.fromkeys(ALIAS_FIELDS, 0.0)}
 """Length normalisation per field. None for aliases: a procedure people ask for in many ways has
 many of them, and measured against the mean (mostly records without any) each would count for
 little; so an alias word counts its idf, once, however many aliases the procedure has."""
-SET_FIELDS = {"name", "alias", "broad", "situation"}
+SET_FIELDS = {"name", *ALIAS_FIELDS}
 """Fields indexed as sets of terms: a word said twice in a name ("… BHXH, thẻ BHYT đối với
 người chỉ tham gia BHYT") does not make the procedure more about it, in a body it does."""
-FIELDS = ("name", "body", "alias", "broad", "situation")
+FIELDS = ("name", "body", *ALIAS_FIELDS)
 """``alias``: how people ask for the procedure (``resources/search/aliases.tsv``); ``broad``:
 the wider table written for every procedure (``aliases_broad.tsv``); ``situation``: two
 everyday descriptions of the need for every procedure (``aliases_situations.tsv``). Each wider
 table is a field of its own so its thousands of everyday words ("xin", "làm", "giấy") leave the
 idf of the first table's alone."""
-ALIAS_FIELDS = ("alias", "broad", "situation")
 FIELD_WEIGHTS = {"name": 3.0, "body": 0.5, "alias": 1.5, "broad": 1.25, "situation": 1.0}
 COMPOUND_WEIGHT = 0.5
 """How much a compound (``khai_sinh``) counts besides its syllables: adjacency evidence."""
