@@ -33,21 +33,25 @@ as one ``.npz`` blob in the store, and loaded in well under a second at start.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import difflib
 import io
 import json
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Container, Iterable, Sequence
+from typing import Container, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from knowledge import text
 
-ALIAS_FIELDS = ("alias", "broad", "situation")
-"""See ``FIELDS``: the alias tables, each a field read the same way (its own idf, no length
-normalisation, a set of terms)."""
+ALIAS_TABLES = {"alias": "aliases.tsv", "broad": "aliases_broad.tsv",
+                "situation": "aliases_situations.tsv"}
+"""The alias fields and the table of ``resources/search`` that fills each (see ``FIELDS``)."""
+ALIAS_FIELDS = tuple(ALIAS_TABLES)
+"""Each alias table is a field read the same way: its own idf, no length normalisation, a set
+of terms."""
 FIELD_EPSILON = {"name": 0.25, "body": 0.0, **dict.fromkeys(ALIAS_FIELDS, 0.25)}
 """rank-bm25's floor for the idf of a word in more than half the documents, × the mean idf. In
 the body it is 0: a third of the records have no body, so "và", "của", "được" are in most of the
@@ -119,12 +123,10 @@ class IndexDoc:
     levels: Sequence[str] = ()
     audience: Sequence[str] = ()
     pack_id: str = ""
-    aliases: Sequence[str] = ()
-    """Phrases people use for it ("mất bằng lái"), indexed as typed queries are read."""
-    broad_aliases: Sequence[str] = ()
-    """More such phrases, from the broad table (the ``broad`` field)."""
-    situations: Sequence[str] = ()
-    """The situations table's phrases (the ``situation`` field)."""
+    # (``dataclasses.field``, since ``field`` here is the procedure's lĩnh vực)
+    aliases: Mapping[str, Sequence[str]] = dataclasses.field(default_factory=dict)
+    """Phrases people use for it ("mất bằng lái"), by alias field (``ALIAS_FIELDS``), indexed as
+    typed queries are read."""
 
 
 @dataclass
@@ -293,10 +295,9 @@ class SearchIndex:
             ]
         # Aliases are read as typed queries are: syllables, and the compounds names and bodies
         # know (a query's compounds are the ones the index knows).
-        for f, attr in (("alias", "aliases"), ("broad", "broad_aliases"),
-                        ("situation", "situations")):
+        for f in ALIAS_FIELDS:
             per_field_ids[f] = [
-                [vocab.setdefault(t, len(vocab)) for t in alias_tokens(getattr(d, attr), vocab)]
+                [vocab.setdefault(t, len(vocab)) for t in alias_tokens(d.aliases.get(f, ()), vocab)]
                 for d in docs
             ]
         n_terms = len(vocab)
@@ -310,7 +311,7 @@ class SearchIndex:
             "fields": [d.field for d in docs],
             "levels": [list(d.levels) for d in docs],
             "audience": [list(d.audience) for d in docs],
-            "aliases": [list(d.aliases) + list(d.broad_aliases) + list(d.situations) for d in docs],
+            "aliases": [[p for f in ALIAS_FIELDS for p in d.aliases.get(f, ())] for d in docs],
         }
         return cls(list(vocab), fields, meta)
 

@@ -26,7 +26,7 @@ from knowledge.errors import NotFound, PackVersionRefused, StoreCorrupt
 from knowledge.migrations import migrations
 from knowledge.model import Procedure, split_levels
 from knowledge.progress import ProgressFn, check_cancel, report
-from knowledge.search import INDEX_FORMAT, IndexDoc, SearchIndex
+from knowledge.search import ALIAS_TABLES, INDEX_FORMAT, IndexDoc, SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +236,7 @@ class Store:
             " from procedures p join tokens t on t.pack_id = p.pack_id and t.code = p.code"
             " join packs k on k.pack_id = p.pack_id order by k.seq desc, p.code"
         )
-        aliases, broad, situations = (builtin_aliases(table) for table in ALIAS_TABLES)
+        tables = {f: builtin_aliases(table) for f, table in ALIAS_TABLES.items()}
         seen: set[str] = set()
         docs: list[IndexDoc] = []
         for r in rows:
@@ -247,8 +247,8 @@ class Store:
                 code=r["code"], name=r["name"], name_tokens=r["name_tokens"].split(),
                 body_tokens=r["body_tokens"].split(), weight=r["weight"], field=r["field"],
                 levels=split_levels(r["level"]), audience=json.loads(r["audience"] or "[]"),
-                pack_id=r["pack_id"], aliases=aliases.get(r["code"], ()),
-                broad_aliases=broad.get(r["code"], ()), situations=situations.get(r["code"], ()),
+                pack_id=r["pack_id"],
+                aliases={f: by_code.get(r["code"], ()) for f, by_code in tables.items()},
             ))
         docs.sort(key=lambda d: d.code)
         index = SearchIndex.build(docs)
@@ -375,10 +375,6 @@ def builtin_synonyms() -> list[tuple[str, str]]:
     return out
 
 
-ALIAS_TABLES = ("aliases.tsv", "aliases_broad.tsv", "aliases_situations.tsv")
-"""The alias tables in ``resources/search``: the reviewed one, the broad one, the situations."""
-
-
 def builtin_aliases(table: str = "aliases.tsv") -> dict[str, list[str]]:
     """How people ask for procedures (an alias table of ``resources/search``: code, phrase),
     by code."""
@@ -392,7 +388,7 @@ def aliases_digest() -> str:
     """The alias tables' digest, checked at every open (the index is rebuilt when it changes):
     hashing them takes about a millisecond, parsing them about 20."""
     digest = hashlib.sha256()
-    for table in ALIAS_TABLES:
+    for table in ALIAS_TABLES.values():
         path = paths.resource("search", table)
         digest.update(path.read_bytes() if path.exists() else b"")
     return digest.hexdigest()[:16]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.model import CODE_RE, Procedure
-from knowledge.store import ALIAS_TABLES
+from knowledge.search import ALIAS_TABLES
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "resources" / "demo-pack" / "source"
@@ -118,7 +118,7 @@ def test_tsv_tables(name):
 def test_alias_tables():
     """Both tables are code<TAB>alias; a pair is in one table only, once."""
     seen = set()
-    for table in ALIAS_TABLES:
+    for table in ALIAS_TABLES.values():
         rows = _table_rows(SEARCH / table)
         assert rows
         for n, cols in rows:
@@ -131,7 +131,7 @@ def test_alias_tables():
 
 
 @pytest.mark.shared
-@pytest.mark.parametrize("table", ALIAS_TABLES)
+@pytest.mark.parametrize("table", ALIAS_TABLES.values())
 def test_aliases_name_real_procedures(corpus, table):
     national = {json.loads(line)["code"] for line in
                 corpus.joinpath("procedures.jsonl").read_text(encoding="utf-8").splitlines()}

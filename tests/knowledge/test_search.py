@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -202,11 +204,8 @@ def test_aliases_find_a_procedure_by_the_words_people_use(docs):
     typed without accents; and a phrase a synonym replaces ("sổ đỏ") still meets its alias."""
     situation = "vừa đẻ con trai"
     assert [h.code for h in SearchIndex.build(docs).search(situation)][:1] != ["1.001193"]
-    aliased = [IndexDoc(d.code, d.name, d.name_tokens, d.body_tokens, d.weight, d.field,
-                        d.levels, d.audience, d.pack_id,
-                        aliases={"1.001193": [situation],
-                                 "2.000908.H19": ["sổ đỏ bị cháy"]}.get(d.code, ()))
-               for d in docs]
+    aliases = {"1.001193": [situation], "2.000908.H19": ["sổ đỏ bị cháy"]}
+    aliased = [replace(d, aliases={"alias": aliases.get(d.code, ())}) for d in docs]
     idx = SearchIndex.from_bytes(SearchIndex.build(aliased).to_bytes())
     idx.set_synonyms([("sổ đỏ", "giấy chứng nhận quyền sử dụng đất")])
     assert idx.search(situation)[0].code == "1.001193"
@@ -220,10 +219,9 @@ def test_aliases_find_a_procedure_by_the_words_people_use(docs):
     assert idx.search("đăng ký khai sinh")[0].score == pytest.approx(plain.score)
 
 
-@pytest.mark.parametrize("table, field_name", [("broad_aliases", "broad"),
-                                               ("situations", "situation")])
+@pytest.mark.parametrize("field_name", ["broad", "situation"])
 def test_wider_alias_tables_find_their_procedure_and_leave_the_reviewed_ones_weights(
-        docs, table, field_name):
+        docs, field_name):
     """The broad and situations tables are fields of their own: a phrase finds its procedure,
     and their everyday words ("làm", in all of it) do not lower what the reviewed aliases'
     words weigh."""
@@ -234,9 +232,9 @@ def test_wider_alias_tables_find_their_procedure_and_leave_the_reviewed_ones_wei
 
     def build(with_broad: bool) -> SearchIndex:
         return SearchIndex.build([
-            IndexDoc(d.code, d.name, d.name_tokens, d.body_tokens, d.weight, d.field, d.levels,
-                     d.audience, d.pack_id, aliases=reviewed.get(d.code, ()),
-                     **{table: broad.get(d.code, ()) if with_broad else ()}) for d in docs])
+            replace(d, aliases={"alias": reviewed.get(d.code, ()),
+                                field_name: broad.get(d.code, ()) if with_broad else ()})
+            for d in docs])
 
     alone, both = build(False), build(True)
     lam = both.term_ids["lam"]
@@ -255,9 +253,8 @@ def test_an_alias_is_shown_only_when_the_words_it_adds_weigh(docs):
     aliases = {"1.001193": ["vừa đẻ con trai", "làm giấy khai sinh cho con"],
                "1.004222": ["làm hộ khẩu"], "1.004194": ["làm tạm trú cho người thuê trọ"],
                "2.000815": ["làm bản sao công chứng"], "1.001612": ["làm giấy phép buôn bán"]}
-    idx = SearchIndex.build([
-        IndexDoc(d.code, d.name, d.name_tokens, d.body_tokens, d.weight, d.field, d.levels,
-                 d.audience, d.pack_id, aliases=aliases.get(d.code, ())) for d in docs])
+    idx = SearchIndex.build([replace(d, aliases={"alias": aliases.get(d.code, ())})
+                             for d in docs])
     first = idx.search("vừa đẻ")[0]
     assert (first.code, first.alias) == ("1.001193", "vừa đẻ con trai")
     first = idx.search("lam ho khau")[0]
@@ -268,9 +265,8 @@ def test_an_alias_is_shown_only_when_the_words_it_adds_weigh(docs):
     aliases = {"2.000908.H19": ["mất sổ đỏ"], "1.004222": ["sổ hộ khẩu"],
                "1.004194": ["sổ tạm trú"], "1.001612": ["sổ hộ kinh doanh"],
                "2.000815": ["sổ công chứng"]}
-    idx = SearchIndex.build([
-        IndexDoc(d.code, d.name, d.name_tokens, d.body_tokens, d.weight, d.field, d.levels,
-                 d.audience, d.pack_id, aliases=aliases.get(d.code, ())) for d in docs])
+    idx = SearchIndex.build([replace(d, aliases={"alias": aliases.get(d.code, ())})
+                             for d in docs])
     assert idx._alias_weight({"so"}) < idx._alias_shown_floor()
     first = idx.search("mất sổ đỏ")[0]
     assert (first.code, first.alias) == ("2.000908.H19", "mất sổ đỏ")
@@ -287,7 +283,7 @@ def test_siblings_are_told_apart_by_the_action_the_query_names():
             ("Cấp Giấy chứng nhận người khai thác tàu bay", []),
             ("Gia hạn, sửa đổi, bổ sung Giấy chứng nhận người khai thác tàu bay", [])]
     idx = SearchIndex.build(
-        [IndexDoc(f"1.00000{i}", n, index_tokens(n, seg), [], aliases=a)
+        [IndexDoc(f"1.00000{i}", n, index_tokens(n, seg), [], aliases={"alias": a})
          for i, (n, a) in enumerate(rows)]
         + [IndexDoc(f"9.00000{i}", "khác", ["khac"], []) for i in range(6)])
 
