@@ -69,7 +69,7 @@ SET_FIELDS = {"name", *ALIAS_FIELDS}
 người chỉ tham gia BHYT") does not make the procedure more about it, in a body it does."""
 FIELDS = ("name", "body", *ALIAS_FIELDS)
 """``alias``: how people ask for the procedure (``resources/search/aliases.tsv``); ``broad``:
-the wider table written for every procedure (``aliases_broad.tsv``); ``situation``: two
+the wider table written for every procedure (``aliases_broad.tsv``); ``situation``: about four
 everyday descriptions of the need for every procedure (``aliases_situations.tsv``). Each wider
 table is a field of its own so its thousands of everyday words ("xin", "làm", "giấy") leave the
 idf of the first table's alone."""
