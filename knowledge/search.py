@@ -102,9 +102,9 @@ ACTIONS = {"cấp mới": "cấp mới", "cấp lại": "cấp lại", "làm l�
 NEW_ACTION = "cấp mới"
 """A name without any of ``ACTIONS`` is the first issue ("Cấp giấy phép X")."""
 SIBLING_WORDS = frozenset(
-    text.fold_word(w) for w in "cấp mới lại đổi gia hạn sửa bổ sung điều chỉnh thu hồi chấm dứt xóa"
-    " hủy thay tạm ngừng dừng đình chỉ nội dung thủ tục đề nghị và trả".split())
-"""Words left out of a name to find its siblings (with any words in brackets: the level)."""
+    text.fold_word(w) for w in " ".join([*ACTIONS, "đình chỉ nội dung thủ tục đề nghị và"]).split())
+"""Words left out of a name to find its siblings (with any words in brackets: the level): the
+``ACTIONS``' wordings and the words that come with them."""
 _NUMBER_WORDS = {"1": "mot", "2": "hai", "3": "ba", "4": "bon", "5": "nam", "6": "sau",
                  "7": "bay", "8": "tam", "9": "chin", "10": "muoi"}
 _CODE_QUERY = re.compile(r"^\s*(\d(?:\.\d{0,6}(?:\.[0-9A-Za-z.]*)?)?|\d{3,6})\s*$")

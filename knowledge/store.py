@@ -375,7 +375,7 @@ def builtin_synonyms() -> list[tuple[str, str]]:
     return out
 
 
-def builtin_aliases(table: str = "aliases.tsv") -> dict[str, list[str]]:
+def builtin_aliases(table: str) -> dict[str, list[str]]:
     """How people ask for procedures (an alias table of ``resources/search``: code, phrase),
     by code."""
     by_code: dict[str, list[str]] = {}

@@ -164,7 +164,7 @@ def test_an_index_built_with_other_aliases_is_rebuilt_when_the_store_opens(
     """A new motcua ships a new alias table: the index is rebuilt with it, once."""
     install_pack(store=store, pack_path=make_pack(PROVINCE), trusted=trusted)
     digest = aliases_digest()
-    assert builtin_aliases()["1.001193"]
+    assert builtin_aliases("aliases.tsv")["1.001193"]
     index = store.load_index()
     assert index.fields["alias"].doc_len[index.doc_of_code["1.001193"]] > 0
     store.db["search_index"].update(1, {"aliases": "an older table", "built_at": "2000-01-01"})
