@@ -116,7 +116,7 @@ def test_tsv_tables(name):
 
 
 def test_alias_tables():
-    """Both tables are code<TAB>alias; a pair is in one table only, once."""
+    """Every alias table is code<TAB>alias; a pair is in one table only, once."""
     seen = set()
     for table in ALIAS_TABLES.values():
         rows = _table_rows(SEARCH / table)
