@@ -20,6 +20,14 @@ Siblings, procedures named alike but for their action or level ("Cấp", "Cấp 
 ones naming an action the query names (``ACTIONS``) come first, so an alias word of one sibling
 ("khách sạn") does not outweigh the "đổi" the citizen said.
 
+A second stage reorders the first stage's best ``RERANK_DEPTH`` candidates by a weighed sum of
+features (``RERANK_WEIGHTS``, fitted by ``bench/fit_rerank.py``): the first-stage score and
+place, how much of the query the procedure's name and aliases hold (``coverage``), the query's
+BM25 in the situation, broad and body fields alone, and popularity. The first stage lets each
+word count once, where it weighs most; the second lets a procedure whose everyday descriptions
+hold the whole of a citizen's question ("bác sĩ về hưu muốn mở phòng mạch tư tại nhà") beat one
+whose name shares a few common words with it ("Mở tài khoản … tại Ngân hàng Nhà nước").
+
 rank-bm25's ``get_scores`` walks every document for every term. Here each field keeps, per term,
 a postings list (document ids and their precomputed length-normalised term frequencies), so a
 query touches only the postings of its own terms. ``field_scores`` reproduces
@@ -86,7 +94,16 @@ this share of the mean alias-word idf, or it shares with the query two adjacent 
 lacks: one everyday word ("làm", "bị", "nhà") explains nothing (dev sets: of 1,505 alias lines
 in the top 5, 192 rested on one such word; 122 are gone, 70 show a better alias)."""
 MAX_NGRAM = 4
-RERANK_DEPTH = 50
+RERANK_DEPTH = 20
+"""How many of the best candidates by BM25 and prior the adjacency and accent bonuses and the
+second stage see. 10–50 reorder the development sets within 0.003 MRR@10 of each other; at 20
+each real portal set gains or holds, at 30 and 50 one loses a question from its top 5."""
+RERANK_WEIGHTS = {"score": 1.0, "rank": 0.207, "coverage": 0.937, "situation": 0.913,
+                  "broad": 0.677, "body": 0.314, "popularity": 0.196}
+"""The second stage: each candidate's features (:meth:`SearchIndex.rerank_features`) weighed and
+summed; the candidates are reordered by that sum. Fitted by ``bench/fit_rerank.py`` on the
+development query sets (pairwise logistic regression, the right procedure against each other
+candidate), which also prints the held-out-set cross-validation."""
 INDEX_FORMAT = 8
 """Bumped when what the blob holds changes; a store rebuilds an older blob when opened."""
 
@@ -196,6 +213,23 @@ class _FieldIndex:
         idf[present] = arr
         return idf
 
+    def postings_at(self, term_ids: np.ndarray, at: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The postings of ``term_ids`` in the documents ``at`` maps to a row (``at[doc] >= 0``):
+        each one's row, the index of its term in ``term_ids``, and its length-normalised tf
+        (computed for them alone)."""
+        lo, hi = self.indptr[term_ids], self.indptr[term_ids + 1]
+        docs = np.concatenate([self.doc_ids[a:b] for a, b in zip(lo.tolist(), hi.tolist())]
+                              or [np.zeros(0, dtype=self.doc_ids.dtype)])
+        rows = at[docs]
+        kept = np.flatnonzero(rows >= 0)
+        starts = np.cumsum(hi - lo) - (hi - lo)
+        which = np.searchsorted(starts, kept, side="right") - 1  # past empty lists' equal starts
+        pos = lo[which] + (kept - starts[which])
+        tf = self.tf[pos].astype(np.float64)
+        dl = self.doc_len[docs[kept]].astype(np.float64)
+        return rows[kept], which, tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * dl / self.avgdl))
+
     def postings(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
         lo, hi = self.indptr[term_id], self.indptr[term_id + 1]
         return self.doc_ids[lo:hi], self.contrib[lo:hi]
@@ -238,6 +272,8 @@ class SearchIndex:
         self._actions: dict[tuple[int, bool], set[str]] = {}
         self._syllables: list[str] | None = None
         self._corrections: dict[str, str | None] = {}
+        self.rerank_weights: np.ndarray | None = np.array(list(RERANK_WEIGHTS.values()))
+        """The second stage's weights (``RERANK_WEIGHTS``); None keeps the first stage's order."""
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -535,8 +571,29 @@ class SearchIndex:
         if _CODE_QUERY.match(query):
             return self._code_hits(query, k, filters)
         plan = self.plan(query)
-        if not plan.terms:
+        docs, scores = self.first_stage(plan, query, k, filters)
+        if not len(docs):
             return []
+        if self.rerank_weights is not None:
+            features = self.rerank_features(plan, docs, scores)
+            docs = docs[np.argsort(-(features @ self.rerank_weights), kind="stable")]
+        # Each place keeps its score: the reordering moves procedures, not the list's strength.
+        docs = self._siblings_by_action(docs, plan, text.has_diacritics(query))[:k]
+        matched = self.matched_terms(docs, plan.terms + plan.typed)
+        said = set(plan.folded) | {s for t in plan.typed for s in t.split("_")}
+        typed = [text.fold_word(s) for s in plan.accented]
+        pairs = set(zip(plan.folded, plan.folded[1:])) | set(zip(typed, typed[1:]))
+        return [Hit(self.codes[d], self.names[d], float(score), self.pack_ids[d], m,
+                    alias=self._alias_shown(d, said, pairs))
+                for score, d, m in zip(scores.tolist(), docs.tolist(), matched)]
+
+    def first_stage(self, plan: "QueryPlan", query: str, k: int = 10,
+                    filters: Filters | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The best ``max(k, RERANK_DEPTH)`` candidates by BM25 with the prior, adjacency and
+        accent bonuses, best first, and their scores."""
+        empty = np.zeros(0, dtype=np.int64), np.zeros(0)
+        if not plan.terms:
+            return empty
         n_docs = len(self.codes)
         scores = np.zeros(n_docs)
         for slot in plan.slots:
@@ -563,7 +620,7 @@ class SearchIndex:
         cand = np.flatnonzero(scores)
         cand = self._filter(cand, filters)
         if not len(cand):
-            return []
+            return empty
         total = scores[cand] * (1 + PRIOR_WEIGHT * self.popularity[cand])
         depth = min(len(cand), max(k, RERANK_DEPTH))
         top = np.argpartition(-total, depth - 1)[:depth] if len(cand) > depth else np.arange(len(cand))
@@ -579,15 +636,61 @@ class SearchIndex:
             top_scores = top_scores * (1 + ACCENT_WEIGHT * bonus)
         codes = np.array([self.codes[d] for d in top_docs])
         order = np.lexsort((codes, -top_scores))
-        ranked = self._siblings_by_action(top_docs[order], plan, text.has_diacritics(query))
-        docs, order = ranked[:k], order[:k]
-        matched = self.matched_terms(docs, plan.terms + plan.typed)
-        said = set(plan.folded) | {s for t in plan.typed for s in t.split("_")}
-        typed = [text.fold_word(s) for s in plan.accented]
-        pairs = set(zip(plan.folded, plan.folded[1:])) | set(zip(typed, typed[1:]))
-        return [Hit(self.codes[d], self.names[d], float(top_scores[o]), self.pack_ids[d], m,
-                    alias=self._alias_shown(d, said, pairs))
-                for o, d, m in zip(order.tolist(), docs.tolist(), matched)]
+        return top_docs[order], top_scores[order]
+
+    def rerank_features(self, plan: "QueryPlan", docs: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        """One row per first-stage candidate (``docs`` best first, with ``scores``), one column
+        per ``RERANK_WEIGHTS`` key, each comparable across queries:
+
+        - ``score``: the first-stage score over the best one's;
+        - ``rank``: 1 / the first-stage place;
+        - ``coverage``: the share of the query's words (each by its best idf in the name and
+          alias fields) that the name or an alias holds, so a procedure that answers all of a
+          question beats one that answers one rare word of it;
+        - ``situation``, ``broad``, ``body``: the query's BM25 in that field alone, over the best
+          first-stage score, so evidence there adds to the field where each word weighs most;
+        - ``popularity``.
+        """
+        n = len(docs)
+        at = np.full(len(self.codes), -1, dtype=np.int64)
+        at[docs] = np.arange(n)
+        out = np.zeros((n, len(RERANK_WEIGHTS)))
+        col = {name: i for i, name in enumerate(RERANK_WEIGHTS)}
+        best = float(scores[0]) or 1.0
+        out[:, col["score"]] = scores / best
+        out[:, col["rank"]] = 1.0 / np.arange(1, n + 1)
+        out[:, col["popularity"]] = self.popularity[docs]
+        terms = np.array([self.term_ids[t] for t in dict.fromkeys(plan.terms + plan.typed)
+                          if t in self.term_ids], dtype=np.int64)
+        for f in ("situation", "broad", "body"):
+            fi = self.fields[f]
+            live = terms[fi.idf[terms] > 0]  # the body's commonest words weigh 0: skip their lists
+            rows, which, contrib = fi.postings_at(live, at)
+            out[:, col[f]] = np.bincount(rows, fi.idf[live[which]] * contrib, minlength=n) / best
+        # Coverage counts the query's words: each slot's (an abbreviation is covered by either
+        # spelling, and weighs what its least informative spelling does) and what was typed
+        # before a synonym replaced it; compounds only repeat their syllables.
+        units = dict.fromkeys(  # in query order, each once
+            [tuple(alt for alt in (tuple(t for t in alt if "_" not in t) for alt in slot)
+                   if alt and all(t in self.term_ids for t in alt)) for slot in plan.slots]
+            + [((s,),) for t in plan.typed for s in t.split("_") if s in self.term_ids])
+        units.pop((), None)
+        place = {t: i for i, t in enumerate(dict.fromkeys(
+            t for unit in units for alt in unit for t in alt))}  # word → column of ``present``
+        word_ids = np.array([self.term_ids[t] for t in place], dtype=np.int64)
+        naming = ("name", *ALIAS_FIELDS)
+        present = np.zeros((n, len(place)), dtype=bool)
+        for f in naming:
+            rows, which, _ = self.fields[f].postings_at(word_ids, at)
+            present[rows, which] = True
+        idf = np.max([self.fields[f].idf[word_ids] for f in naming], axis=0).tolist()
+        weight = np.array([min(sum(idf[place[t]] for t in alt) for alt in unit) for unit in units])
+        covered = np.zeros((n, len(units)), dtype=bool)
+        for j, unit in enumerate(units):
+            for alt in unit:
+                covered[:, j] |= present[:, [place[t] for t in alt]].all(axis=1)
+        out[:, col["coverage"]] = covered @ weight / weight.sum() if weight.sum() else 0.0
+        return out
 
     def _siblings_by_action(self, docs: np.ndarray, plan: "QueryPlan", accented: bool) -> np.ndarray:
         """``docs`` (best first) with siblings reordered among the places they won: those naming

@@ -17,6 +17,7 @@ from knowledge.search import (
     FIELD_K1,
     Filters,
     IndexDoc,
+    RERANK_WEIGHTS,
     SearchIndex,
     field_tokens,
 )
@@ -302,3 +303,43 @@ def test_siblings_are_told_apart_by_the_action_the_query_names():
     assert first(f"làm lại {said}") == "Cấp lại"
     assert first("đổi giấy chứng nhận khai thác tàu bay") == "Cấp"  # not "sửa đổi"
     assert set(ACTIONS.values()) <= set(ACTIONS)
+
+
+def test_the_second_stage_prefers_the_procedure_that_holds_the_whole_situation():
+    """"bác sĩ về hưu muốn mở phòng mạch tư tại nhà": the first stage puts a name sharing
+    "mở … tại … nhà" first; the second puts the one whose situation says "phòng mạch tư"."""
+    seg = underthesea_segmenter()
+    rows = [("Mở tài khoản thanh toán tại Ngân hàng Nhà nước", []),
+            ("Cấp mới giấy phép hoạt động khám bệnh, chữa bệnh", ["phòng mạch tư"]),
+            ("Đăng ký khai sinh", ["vợ vừa sinh em bé"]),
+            ("Đăng ký thường trú", ["nhập hộ khẩu về nhà bố mẹ"])]
+    idx = SearchIndex.build(
+        [IndexDoc(f"1.00000{i}", n, index_tokens(n, seg), [], aliases={"situation": a})
+         for i, (n, a) in enumerate(rows)]
+        + [IndexDoc(f"9.00000{i}", "khác", ["khac"], []) for i in range(6)])
+    for query in ("bác sĩ về hưu muốn mở phòng mạch tư tại nhà",
+                  "bac si ve huu muon mo phong mach tu tai nha"):
+        assert idx.search(query)[0].name.startswith("Cấp mới giấy phép hoạt động khám bệnh")
+        idx.rerank_weights = None
+        assert idx.search(query)[0].name.startswith("Mở tài khoản")
+        idx.rerank_weights = np.array(list(RERANK_WEIGHTS.values()))
+    # The list keeps its strength: each place keeps the first stage's score, best first.
+    scores = [h.score for h in idx.search("bác sĩ mở phòng mạch tư tại nhà")]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_rerank_features_read_an_abbreviation_either_way():
+    """Coverage counts an abbreviation as covered by either spelling: a name spelling "HKD"
+    out covers all of "đăng ký thành lập HKD", and one saying "HKD" covers that word too. The
+    first-stage columns are relative to the best candidate."""
+    idx = _small(["Đăng ký thành lập hộ kinh doanh", "Thông báo tạm ngừng kinh doanh HKD"])
+    idx.set_synonyms([("HKD", "hộ kinh doanh")])
+    for query in ("đăng ký thành lập HKD", "đăng ký thành lập hộ kinh doanh"):
+        plan = idx.plan(query)
+        docs, scores = idx.first_stage(plan, query)
+        column = dict(zip(RERANK_WEIGHTS, idx.rerank_features(plan, docs, scores).T))
+        coverage = dict(zip((idx.names[d] for d in docs), column["coverage"]))
+        assert coverage["Đăng ký thành lập hộ kinh doanh"] == pytest.approx(1.0), query
+        assert 0 < coverage["Thông báo tạm ngừng kinh doanh HKD"] < 1, query
+        assert column["score"][0] == 1.0
+        assert column["rank"].tolist() == [1 / i for i in range(1, len(docs) + 1)]
