@@ -23,7 +23,7 @@ ones naming an action the query names (``ACTIONS``) come first, so an alias word
 A second stage reorders the first stage's best ``RERANK_DEPTH`` candidates by a weighed sum of
 features (``RERANK_WEIGHTS``, fitted by ``bench/fit_rerank.py``): the first-stage score and
 place, how much of the query the procedure's name and aliases hold (``coverage``), the query's
-BM25 in the situation, broad and body fields alone, and popularity. The first stage lets each
+BM25 in the situation and broad fields alone, and popularity. The first stage lets each
 word count once, where it weighs most; the second lets a procedure whose everyday descriptions
 hold the whole of a citizen's question ("bác sĩ về hưu muốn mở phòng mạch tư tại nhà") beat one
 whose name shares a few common words with it ("Mở tài khoản … tại Ngân hàng Nhà nước").
@@ -97,9 +97,10 @@ MAX_NGRAM = 4
 RERANK_DEPTH = 20
 """How many of the best candidates by BM25 and prior the adjacency and accent bonuses and the
 second stage see. 10–50 reorder the development sets within 0.003 MRR@10 of each other; at 20
-each real portal set gains or holds, at 30 and 50 one loses a question from its top 5."""
-RERANK_WEIGHTS = {"score": 1.0, "rank": 0.207, "coverage": 0.937, "situation": 0.913,
-                  "broad": 0.677, "body": 0.314, "popularity": 0.196}
+each real portal set holds within 0.001 MRR@10 or gains, at 30 and 50 one loses a question
+from its top 5."""
+RERANK_WEIGHTS = {"score": 1.0, "rank": 0.176, "coverage": 0.767, "situation": 0.838,
+                  "broad": 0.635, "popularity": 0.133}
 """The second stage: each candidate's features (:meth:`SearchIndex.rerank_features`) weighed and
 summed; the candidates are reordered by that sum. Fitted by ``bench/fit_rerank.py`` on the
 development query sets (pairwise logistic regression, the right procedure against each other
@@ -647,8 +648,9 @@ class SearchIndex:
         - ``coverage``: the share of the query's words (each by its best idf in the name and
           alias fields) that the name or an alias holds, so a procedure that answers all of a
           question beats one that answers one rare word of it;
-        - ``situation``, ``broad``, ``body``: the query's BM25 in that field alone, over the best
-          first-stage score, so evidence there adds to the field where each word weighs most;
+        - ``situation``, ``broad``: the query's BM25 in that field alone, over the best
+          first-stage score, so evidence there adds to the field where each word weighs most
+          (the body's did too, for 0.001 MRR@10 on the development sets: left out);
         - ``popularity``.
         """
         n = len(docs)
@@ -662,11 +664,10 @@ class SearchIndex:
         out[:, col["popularity"]] = self.popularity[docs]
         terms = np.array([self.term_ids[t] for t in dict.fromkeys(plan.terms + plan.typed)
                           if t in self.term_ids], dtype=np.int64)
-        for f in ("situation", "broad", "body"):
+        for f in ("situation", "broad"):
             fi = self.fields[f]
-            live = terms[fi.idf[terms] > 0]  # the body's commonest words weigh 0: skip their lists
-            rows, which, contrib = fi.postings_at(live, at)
-            out[:, col[f]] = np.bincount(rows, fi.idf[live[which]] * contrib, minlength=n) / best
+            rows, which, contrib = fi.postings_at(terms, at)
+            out[:, col[f]] = np.bincount(rows, fi.idf[terms[which]] * contrib, minlength=n) / best
         # Coverage counts the query's words: each slot's (an abbreviation is covered by either
         # spelling, and weighs what its least informative spelling does) and what was typed
         # before a synonym replaced it; compounds only repeat their syllables.
@@ -685,9 +686,14 @@ class SearchIndex:
             present[rows, which] = True
         idf = np.max([self.fields[f].idf[word_ids] for f in naming], axis=0).tolist()
         weight = np.array([min(sum(idf[place[t]] for t in alt) for alt in unit) for unit in units])
+        # Most units are one word, read straight from ``present``; the rest alternative by
+        # alternative.
+        units = list(units)
+        simple = [j for j, unit in enumerate(units) if len(unit) == 1 and len(unit[0]) == 1]
         covered = np.zeros((n, len(units)), dtype=bool)
-        for j, unit in enumerate(units):
-            for alt in unit:
+        covered[:, simple] = present[:, [place[units[j][0][0]] for j in simple]]
+        for j in sorted(set(range(len(units))) - set(simple)):
+            for alt in units[j]:
                 covered[:, j] |= present[:, [place[t] for t in alt]].all(axis=1)
         out[:, col["coverage"]] = covered @ weight / weight.sum() if weight.sum() else 0.0
         return out
