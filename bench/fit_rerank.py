@@ -12,7 +12,7 @@ weights fitted on the other sets alone, against the first stage's order (Recall@
 the gain is measured on questions the fit did not see.
 
 The unseen sets (``heldout10_queries``, ``heldout10_portal_questions``, ``heldout11``,
-``heldout14``) are never read here.
+``heldout14``, ``heldout15``) are never read here.
 """
 
 from __future__ import annotations

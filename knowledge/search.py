@@ -686,14 +686,13 @@ class SearchIndex:
             present[rows, which] = True
         idf = np.max([self.fields[f].idf[word_ids] for f in naming], axis=0).tolist()
         weight = np.array([min(sum(idf[place[t]] for t in alt) for alt in unit) for unit in units])
-        # Most units are one word, read straight from ``present``; the rest alternative by
-        # alternative.
+        # Most units are one word, read from ``present`` at once; the rest one by one.
         units = list(units)
-        simple = [j for j, unit in enumerate(units) if len(unit) == 1 and len(unit[0]) == 1]
+        single = {j: place[u[0][0]] for j, u in enumerate(units) if len(u) == 1 and len(u[0]) == 1}
         covered = np.zeros((n, len(units)), dtype=bool)
-        covered[:, simple] = present[:, [place[units[j][0][0]] for j in simple]]
-        for j in sorted(set(range(len(units))) - set(simple)):
-            for alt in units[j]:
+        covered[:, list(single)] = present[:, list(single.values())]
+        for j, unit in enumerate(units):
+            for alt in unit if j not in single else ():
                 covered[:, j] |= present[:, [place[t] for t in alt]].all(axis=1)
         out[:, col["coverage"]] = covered @ weight / weight.sum() if weight.sum() else 0.0
         return out
