@@ -285,7 +285,7 @@ class SearchIndex:
         Each term keeps one postings list whose value per document is its best field's
         weighted score (idf × normalised tf × field weight): a term counts once, in the field
         where it weighs most, so a long body repeating the name's words cannot lift a record
-        over a names-only one. A query then costs one gather-add per term.
+        over a names-only one. A query then costs one pass over its terms' postings.
         """
         self.field_weights = dict(weights)
         n_terms = len(self.vocab)
@@ -596,11 +596,9 @@ class SearchIndex:
         if not plan.terms:
             return empty
         n_docs = len(self.codes)
-        scores = np.zeros(n_docs)
+        scores = self._term_scores([t for slot in plan.slots if len(slot) == 1 for t in slot[0]])
         for slot in plan.slots:
             if len(slot) == 1:
-                for t in slot[0]:
-                    self._add_term(scores, t)
                 continue
             # An abbreviation stands for all the words it abbreviates: each alternative is
             # scaled to the least informative one found in names (by the idf its terms carry
@@ -611,10 +609,7 @@ class SearchIndex:
             best = np.zeros(n_docs)
             for alt, w in zip(slot, worth):
                 if w > 0:
-                    alt_scores = np.zeros(n_docs)
-                    for t in alt:
-                        self._add_term(alt_scores, t)
-                    np.maximum(best, alt_scores * (floor / w), out=best)
+                    np.maximum(best, self._term_scores(alt) * (floor / w), out=best)
             scores += best
         for t in plan.typed:
             self._add_alias_term(scores, t)
@@ -776,16 +771,18 @@ class SearchIndex:
         return sum(idf[self.term_ids[t]] * (COMPOUND_WEIGHT if "_" in t else 1.0)
                    for t in terms if t in self.term_ids)
 
-    def _add_term(self, scores: np.ndarray, t: str) -> None:
-        """Add one term's (merged, see :meth:`set_field_weights`) scores to ``scores``."""
-        tid = self.term_ids.get(t)
-        if tid is None:
-            return
-        lo, hi = self.m_indptr[tid], self.m_indptr[tid + 1]
-        values = self.m_values[lo:hi]
-        if "_" in t:
-            values = values * COMPOUND_WEIGHT
-        scores[self.m_doc_ids[lo:hi]] += values
+    def _term_scores(self, terms: Sequence[str]) -> np.ndarray:
+        """Every document's summed (merged, see :meth:`set_field_weights`) scores for ``terms``,
+        in one pass over their postings."""
+        ids, values = [], []
+        for t in terms:
+            if (tid := self.term_ids.get(t)) is not None:
+                lo, hi = self.m_indptr[tid], self.m_indptr[tid + 1]
+                ids.append(self.m_doc_ids[lo:hi])
+                values.append(self.m_values[lo:hi] * (COMPOUND_WEIGHT if "_" in t else 1.0))
+        if not ids:
+            return np.zeros(len(self.codes))
+        return np.bincount(np.concatenate(ids), np.concatenate(values), minlength=len(self.codes))
 
     def _add_alias_term(self, scores: np.ndarray, t: str) -> None:
         """Add one term's score in the alias fields alone (the one where it weighs most)."""
