@@ -117,6 +117,9 @@ ACTIONS = {"cấp mới": "cấp mới", "cấp lại": "cấp lại", "làm l�
            "đính chính": "sửa đổi", "thu hồi": "thu hồi", "hủy": "thu hồi", "xóa": "thu hồi",
            "chấm dứt": "thu hồi", "tạm ngừng": "tạm ngừng", "tạm dừng": "tạm ngừng",
            "trả lại": "trả lại"}
+ASPECT_WORDS = frozenset({"moi", "vua"})
+"""Folded "mới", "vừa": words that may stand inside a colloquial phrase without breaking it
+("bố mới mất" is "bố mất"); alone they stay in the query ("cấp mới", "nhỏ và vừa")."""
 NEW_ACTION = "cấp mới"
 """A name without any of ``ACTIONS`` is the first issue ("Cấp giấy phép X")."""
 SIBLING_WORDS = frozenset(
@@ -262,6 +265,7 @@ class SearchIndex:
         else:
             self.set_field_weights(FIELD_WEIGHTS)
         self.synonyms: dict[str, list] = {}
+        self._longest_synonym = 0
         self.abbreviations: dict[str, list] = {}
         self.stopwords: dict[str, list] = {}
         self.stopwords_plain: dict[str, list] = {}
@@ -482,6 +486,7 @@ class SearchIndex:
                 if len(key) == 1 and len(value) > 1:
                     abbrevs.setdefault(tuple(value), []).append(key[0])
         self.synonyms = _by_first(table.items())
+        self._longest_synonym = max(map(len, table), default=0)
         self.abbreviations = _by_first(abbrevs.items())
 
     def set_stopwords(self, phrases: Iterable[str]) -> None:
@@ -522,9 +527,15 @@ class SearchIndex:
         main: list[list[str]] = []
         alts: dict[int, list[list[str]]] = {}
         i = 0
+        words = [j for j, w in enumerate(folded) if w not in ASPECT_WORDS]
         while i < len(folded):
             match = _match_at(self.synonyms, folded, i)
-            if match and self._overtaken(folded, i, i + len(match[0])):
+            end = i + len(match[0]) if match else i
+            if not match:  # aspect words inside a phrase: "bố tôi vừa mới mất" says "bố mất"
+                at = [i] + words[bisect.bisect_right(words, i):][:max(self._longest_synonym - 1, 0)]
+                match = _match_at(self.synonyms, [folded[j] for j in at], 0)
+                end = at[len(match[0]) - 1] + 1 if match else i
+            if match and self._overtaken(folded, i, end):
                 match = None  # "làm căn cước bé": "căn cước bé" says more than "làm căn cước"
             if match:
                 phrase, expansion = match
@@ -533,7 +544,7 @@ class SearchIndex:
                     main.append(list(phrase))
                 else:  # word by word, so its own official wordings find their abbreviations
                     main.extend([w] for w in expansion)
-                i += len(phrase)
+                i = end
                 continue
             word = folded[i]
             typed = finished or i < len(folded) - 1

@@ -343,3 +343,18 @@ def test_rerank_features_read_an_abbreviation_either_way():
         assert 0 < coverage["Thông báo tạm ngừng kinh doanh HKD"] < 1, query
         assert column["score"][0] == 1.0
         assert column["rank"].tolist() == [1 / i for i in range(1, len(docs) + 1)]
+
+
+def test_aspect_words_inside_a_phrase_do_not_break_it():
+    """"bố tôi vừa mới mất" says "bố mất" (a synonym for khai tử); "mới" and "vừa" elsewhere
+    stay in the query ("cấp mới", "nhỏ và vừa"), and a phrase holding one still matches it."""
+    idx = _small(["Đăng ký khai tử", "Cấp mới giấy phép môi trường",
+                  "Hỗ trợ doanh nghiệp nhỏ và vừa", "Đăng ký khai sinh"])
+    idx.set_stopwords(["tôi", "toi"])
+    idx.set_synonyms([("bố mất", "đăng ký khai tử"), ("con mới sinh", "đăng ký khai sinh")])
+    for query in ("bố tôi mới mất", "bố tôi vừa mới mất", "bo toi vua mat"):
+        assert idx.plan(query).folded == ["dang", "ki", "khai", "tu"], query
+        assert idx.search(query)[0].name == "Đăng ký khai tử", query
+    assert idx.plan("con mới sinh").folded == ["dang", "ki", "khai", "sinh"]
+    assert idx.plan("cấp mới giấy phép").folded == ["cap", "moi", "giay", "phep"]
+    assert idx.plan("doanh nghiệp nhỏ và vừa").folded[-1] == "vua"
