@@ -193,15 +193,16 @@ class _FieldIndex:
     def contrib(self) -> np.ndarray:
         """Each posting's length-normalised tf (computed on demand: serving uses merged lists)."""
         if self._contrib is None:
-            if len(self.doc_ids):
-                k1, b = self.k1, self.b
-                tf64 = self.tf.astype(np.float64)
-                dl = self.doc_len[self.doc_ids].astype(np.float64)
-                # Same expression, same order as rank_bm25.BM25Okapi.get_scores.
-                self._contrib = tf64 * (k1 + 1) / (tf64 + k1 * (1 - b + b * dl / self.avgdl))
-            else:
-                self._contrib = np.zeros(0)
+            self._contrib = self._normalised_tf(self.tf, self.doc_ids) if len(self.doc_ids) else np.zeros(0)
         return self._contrib
+
+    def _normalised_tf(self, tf: np.ndarray, docs: np.ndarray) -> np.ndarray:
+        """BM25's length-normalised ``tf`` of postings in ``docs``."""
+        k1, b = self.k1, self.b
+        tf64 = tf.astype(np.float64)
+        dl = self.doc_len[docs].astype(np.float64)
+        # Same expression, same order as rank_bm25.BM25Okapi.get_scores.
+        return tf64 * (k1 + 1) / (tf64 + k1 * (1 - b + b * dl / self.avgdl))
 
     @staticmethod
     def _idf(df: np.ndarray, n_docs: int, epsilon: float) -> np.ndarray:
@@ -230,9 +231,7 @@ class _FieldIndex:
         starts = np.cumsum(hi - lo) - (hi - lo)
         which = np.searchsorted(starts, kept, side="right") - 1  # past empty lists' equal starts
         pos = lo[which] + (kept - starts[which])
-        tf = self.tf[pos].astype(np.float64)
-        dl = self.doc_len[docs[kept]].astype(np.float64)
-        return rows[kept], which, tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * dl / self.avgdl))
+        return rows[kept], which, self._normalised_tf(self.tf[pos], docs[kept])
 
     def postings(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
         lo, hi = self.indptr[term_id], self.indptr[term_id + 1]
@@ -527,15 +526,10 @@ class SearchIndex:
         main: list[list[str]] = []
         alts: dict[int, list[list[str]]] = {}
         i = 0
-        words = [j for j, w in enumerate(folded) if w not in ASPECT_WORDS]
+        content = [j for j, w in enumerate(folded) if w not in ASPECT_WORDS]
         while i < len(folded):
-            match = _match_at(self.synonyms, folded, i)
-            end = i + len(match[0]) if match else i
-            if not match:  # aspect words inside a phrase: "bố tôi vừa mới mất" says "bố mất"
-                at = [i] + words[bisect.bisect_right(words, i):][:max(self._longest_synonym - 1, 0)]
-                match = _match_at(self.synonyms, [folded[j] for j in at], 0)
-                end = at[len(match[0]) - 1] + 1 if match else i
-            if match and self._overtaken(folded, i, end):
+            match, end = self._synonym_at(folded, content, i)
+            if match and self._overtaken(folded, content, i, end):
                 match = None  # "làm căn cước bé": "căn cước bé" says more than "làm căn cước"
             if match:
                 phrase, expansion = match
@@ -570,13 +564,21 @@ class SearchIndex:
             j += 1
         return main, alts
 
-    def _overtaken(self, folded: list[str], start: int, end: int) -> bool:
+    def _synonym_at(self, folded: list[str], content: list[int], i: int
+                    ) -> tuple[tuple | None, int]:
+        """The synonym phrase starting at ``folded[i]`` (with its expansion) and where it ends.
+        Aspect words may stand inside one ("bố tôi vừa mới mất" says "bố mất"): ``content`` are
+        the positions of the other words. A phrase holding one matches as written first."""
+        if match := _match_at(self.synonyms, folded, i):
+            return match, i + len(match[0])
+        at = [i] + content[bisect.bisect_right(content, i):][:max(self._longest_synonym - 1, 0)]
+        if match := _match_at(self.synonyms, [folded[j] for j in at], 0):
+            return match, at[len(match[0]) - 1] + 1
+        return None, i
+
+    def _overtaken(self, folded: list[str], content: list[int], start: int, end: int) -> bool:
         """Whether a phrase starting inside ``folded[start:end]`` reaches further right."""
-        for j in range(start + 1, end):
-            later = _match_at(self.synonyms, folded, j)
-            if later and j + len(later[0]) > end:
-                return True
-        return False
+        return any(self._synonym_at(folded, content, j)[1] > end for j in range(start + 1, end))
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         """The best ``k`` procedures for ``query``, best first."""
