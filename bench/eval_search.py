@@ -76,25 +76,24 @@ def main() -> int:
     queries = [q for path in args.queries for q in load_queries(path)]
     fts_full, fts_names = Fts5(store), Fts5(store, names_only=True)
 
-    def weighed(weights: dict[str, float]):
-        """motcua's first stage with other field weights: what each field adds (the second
-        stage reads the alias fields itself, so it is left out)."""
+    def motcua(weights: dict[str, float], second_stage: bool = True):
+        """motcua with these field weights, with or without the second stage (which reads the
+        alias fields itself, so the ablations leave it out): what each part adds. Weights are
+        merged again only when a system needs others than the last one's."""
         def search(q: str) -> list[str]:
-            index.set_field_weights(weights)
-            second, index.rerank_weights = index.rerank_weights, None
-            try:
-                return [h.code for h in index.search(q, k=10)]
-            finally:
-                index.set_field_weights(search_mod.FIELD_WEIGHTS)
-                index.rerank_weights = second
+            if index.field_weights != weights:
+                index.set_field_weights(weights)
+            index.rerank_weights = rerank if second_stage else None
+            return [h.code for h in index.search(q, k=10)]
         return search
 
+    rerank = index.rerank_weights
     no_aliases = dict.fromkeys(search_mod.ALIAS_FIELDS, 0.0)
     systems = {
-        "motcua": lambda q: [h.code for h in index.search(q, k=10)],
-        "motcua_first_stage": weighed(search_mod.FIELD_WEIGHTS),
-        "motcua_no_aliases": weighed({**search_mod.FIELD_WEIGHTS, **no_aliases}),
-        "motcua_names_only": weighed({"name": 1.0, "body": 0.0, **no_aliases}),
+        "motcua": motcua(search_mod.FIELD_WEIGHTS),
+        "motcua_first_stage": motcua(search_mod.FIELD_WEIGHTS, second_stage=False),
+        "motcua_no_aliases": motcua({**search_mod.FIELD_WEIGHTS, **no_aliases}, second_stage=False),
+        "motcua_names_only": motcua({"name": 1.0, "body": 0.0, **no_aliases}, second_stage=False),
         "fts5_name_body": fts_full.search,
         "fts5_names": fts_names.search,
     }
