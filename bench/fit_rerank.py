@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.common import CORPUS, corpus_store, load_queries  # noqa: E402
+from bench.eval_search import metrics  # noqa: E402
 from knowledge.search import RERANK_WEIGHTS  # noqa: E402
 
 DATA = REPO / "tests" / "data"
@@ -67,15 +68,9 @@ def fit(diffs: np.ndarray) -> np.ndarray:
 def measure(index, queries: list[dict], weights: np.ndarray | None) -> tuple[float, float]:
     """Recall@5 and MRR@10 of the full search with ``weights`` (None: the first stage's order)."""
     index.rerank_weights = weights
-    recall = reciprocal = 0.0
-    for q in queries:
-        codes = [h.code for h in index.search(q["query"], k=10)]
-        place = next((i for i, c in enumerate(codes) if c in q["codes"]), None)
-        if place is not None:
-            recall += place < 5
-            reciprocal += 1 / (place + 1)
-    n = len(queries) or 1
-    return recall / n, reciprocal / n
+    m = metrics([[h.code for h in index.search(q["query"], k=10)] for q in queries],
+                [set(q["codes"]) for q in queries])
+    return m["R@5"], m["MRR@10"]
 
 
 def main(argv: list[str] | None = None) -> None:
