@@ -47,6 +47,7 @@ import io
 import json
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Container, Iterable, Mapping, Sequence
 
@@ -438,17 +439,14 @@ class SearchIndex:
                     corrections[last] = main[-1][0] = fixed
         slots: list[list[list[str]]] = []
         terms: list[str] = []
-        for i in range(len(main)):
-            seq = main[i]
-            for t in self._with_compounds(seq):
+        for i, seq in enumerate(main):
+            group = [self._with_compounds(alt) for alt in [seq] + alts.get(i, [])]
+            for t in (t for alt in group for t in alt):
                 _add(terms, t)
             if i in alts:
-                slots.append([self._with_compounds(alt) for alt in [seq] + alts[i]])
-                for alt in alts[i]:
-                    for t in self._with_compounds(alt):
-                        _add(terms, t)
+                slots.append(group)
             else:
-                slots.extend([[t]] for t in self._with_compounds(seq))
+                slots.extend([[t]] for t in group[0])
         flat = [s for seq in main for s in seq]
         for i in range(len(flat)):  # compounds across slots ("đăng ký" + "thường trú")
             for n in range(2, MAX_NGRAM + 1):
@@ -551,13 +549,14 @@ class SearchIndex:
             i += 1
         # An official wording that has an abbreviation: the abbreviation is an alternative.
         j = 0
+        single = [g[0] if len(g) == 1 else None for g in main]
         while j < len(main):
-            single = [g[0] if len(g) == 1 else None for g in main]
             match = _match_at(self.abbreviations, single, j)
             if match:
                 expansion, abbrevs = match
                 n = len(expansion)
                 main[j:j + n] = [list(expansion)]
+                single[j:j + n] = [expansion[0] if n == 1 else None]
                 alts = {(k if k < j else k - n + 1): v for k, v in alts.items()
                         if not j <= k < j + n}
                 alts[j] = [[a] for a in abbrevs]
@@ -610,9 +609,8 @@ class SearchIndex:
             return empty
         n_docs = len(self.codes)
         scores = self._term_scores([t for slot in plan.slots if len(slot) == 1 for t in slot[0]])
-        for slot in plan.slots:
-            if len(slot) == 1:
-                continue
+        for slot, times in Counter(tuple(map(tuple, slot)) for slot in plan.slots
+                                   if len(slot) > 1).items():
             # An abbreviation stands for all the words it abbreviates: each alternative is
             # scaled to the least informative one found in names (by the idf its terms carry
             # there), so naming a thing either way counts the same, and a form rare in names
@@ -623,7 +621,7 @@ class SearchIndex:
             for alt, w in zip(slot, worth):
                 if w > 0:
                     np.maximum(best, self._term_scores(alt) * (floor / w), out=best)
-            scores += best
+            scores += times * best
         for t in plan.typed:
             self._add_alias_term(scores, t)
         cand = np.flatnonzero(scores)
@@ -788,11 +786,11 @@ class SearchIndex:
         """Every document's summed (merged, see :meth:`set_field_weights`) scores for ``terms``,
         in one pass over their postings."""
         ids, values = [], []
-        for t in terms:
+        for t, times in Counter(terms).items():  # a word said twice counts twice, read once
             if (tid := self.term_ids.get(t)) is not None:
                 lo, hi = self.m_indptr[tid], self.m_indptr[tid + 1]
                 ids.append(self.m_doc_ids[lo:hi])
-                values.append(self.m_values[lo:hi] * (COMPOUND_WEIGHT if "_" in t else 1.0))
+                values.append(self.m_values[lo:hi] * (times * (COMPOUND_WEIGHT if "_" in t else 1.0)))
         if not ids:
             return np.zeros(len(self.codes))
         return np.bincount(np.concatenate(ids), np.concatenate(values), minlength=len(self.codes))
