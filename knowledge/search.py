@@ -271,7 +271,7 @@ class SearchIndex:
         self.stopwords_plain: dict[str, list] = {}
         self._name_keys: dict[int, set[str]] = {}
         self._name_folded: dict[int, list[str]] = {}
-        self._alias_words: dict[int, list[tuple[set[str], set[tuple[str, str]]]]] = {}
+        self._alias_words: dict[int, list[tuple[list[tuple[str, str]], set[tuple[str, str]]]]] = {}
         self._alias_floor: float | None = None
         self._sibling_keys: dict[int, tuple[str, ...]] = {}
         self._actions: dict[tuple[int, bool], set[str]] = {}
@@ -593,8 +593,15 @@ class SearchIndex:
         # Each place keeps its score: the reordering moves procedures, not the list's strength.
         docs = self._siblings_by_action(docs, plan, text.has_diacritics(query))[:k]
         matched = self.matched_terms(docs, plan.terms + plan.typed)
-        said = set(plan.folded) | {s for t in plan.typed for s in t.split("_")}
+        # Each word said, folded, with the tones typed for it: "mai táng" does not explain
+        # "tặng". None (any) for a word typed without marks, or said by a synonym's wording.
         typed = [text.fold_word(s) for s in plan.accented]
+        tones: dict[str, set[str] | None] = {}
+        for s, w in zip(plan.accented, typed):
+            marked = text.has_diacritics(s) and tones.get(w, set()) is not None
+            tones[w] = tones.get(w, set()) | {text.tone_key(s)} if marked else None
+        said = {w: tones.get(w)
+                for w in [*plan.folded, *(s for t in plan.typed for s in t.split("_"))]}
         pairs = set(zip(plan.folded, plan.folded[1:])) | set(zip(typed, typed[1:]))
         return [Hit(self.codes[d], self.names[d], float(score), self.pack_ids[d], m,
                     alias=self._alias_shown(d, said, pairs))
@@ -742,24 +749,30 @@ class SearchIndex:
             self._actions[doc, accented] = found or {NEW_ACTION}
         return self._actions[doc, accented]
 
-    def _alias_shown(self, doc: int, said: set[str], pairs: set[tuple[str, str]]) -> str | None:
-        """The alias of ``doc`` sharing most of the query's syllables, if the ones it adds to
-        the name weigh enough (``ALIAS_SHOWN_SHARE``) or it shares with the query a pair of
-        adjacent syllables the name lacks ("sổ đỏ"); the shortest of equals."""
+    def _alias_shown(self, doc: int, said: Mapping[str, set[str] | None],
+                     pairs: set[tuple[str, str]]) -> str | None:
+        """The alias of ``doc`` sharing most of the query's syllables (``said``: folded, with
+        the tone keys typed for each, None for any), if the ones it adds to the name weigh
+        enough (``ALIAS_SHOWN_SHARE``) or it shares with the query a pair of adjacent syllables
+        the name lacks ("sổ đỏ"); the shortest of equals."""
         if not self.aliases[doc]:
             return None
         name_syllables = self._name_syllables(doc)
         name, name_pairs = set(name_syllables), set(zip(name_syllables, name_syllables[1:]))
-        if doc not in self._alias_words:  # each alias's syllables and adjacent pairs, once
-            self._alias_words[doc] = [(set(s), set(zip(s, s[1:]))) for s in
-                                      map(text.query_syllables, self.aliases[doc])]
+        if doc not in self._alias_words:  # each alias's syllables (folded, tone key), pairs
+            self._alias_words[doc] = [
+                (list(zip(map(text.fold_word, w), map(text.tone_key, w))),
+                 set(zip(map(text.fold_word, w), map(text.fold_word, w[1:]))))
+                for w in map(text.syllables, self.aliases[doc])]
         best, best_key = None, (0, 0)
         for phrase, (words, alias_pairs) in zip(self.aliases[doc], self._alias_words[doc]):
-            added = (words & said) - name
+            heard = {w for w, tone in words
+                     if w in said and (said[w] is None or tone in said[w])}
+            added = heard - name
             if not added or (self._alias_weight(added) < self._alias_shown_floor()
                              and not (alias_pairs & pairs) - name_pairs):
                 continue
-            key = (len(words & said), -len(phrase))
+            key = (len(heard), -len(phrase))
             if key > best_key:
                 best, best_key = phrase, key
         return best
@@ -790,7 +803,8 @@ class SearchIndex:
             if (tid := self.term_ids.get(t)) is not None:
                 lo, hi = self.m_indptr[tid], self.m_indptr[tid + 1]
                 ids.append(self.m_doc_ids[lo:hi])
-                values.append(self.m_values[lo:hi] * (times * (COMPOUND_WEIGHT if "_" in t else 1.0)))
+                weight = times * (COMPOUND_WEIGHT if "_" in t else 1.0)
+                values.append(self.m_values[lo:hi] * weight)
         if not ids:
             return np.zeros(len(self.codes))
         return np.bincount(np.concatenate(ids), np.concatenate(values), minlength=len(self.codes))

@@ -273,6 +273,21 @@ def test_an_alias_is_shown_only_when_the_words_it_adds_weigh(docs):
     assert (first.code, first.alias) == ("2.000908.H19", "mất sổ đỏ")
 
 
+def test_an_accented_query_is_explained_only_by_an_alias_with_its_tones(docs):
+    """Typed with tones, "táng" (mai táng, a burial) does not explain an alias that says
+    "tặng" (a gift); typed without them, either may be meant, and the alias is shown."""
+    aliases = {"2.000908.H19": ["bố mẹ tặng đất cho con"]}
+    idx = SearchIndex.build([replace(d, aliases={"alias": aliases.get(d.code, ())})
+                             for d in docs])
+
+    def shown(query: str) -> str | None:
+        return next(h.alias for h in idx.search(query) if h.code == "2.000908.H19")
+
+    assert shown("tặng đất") == "bố mẹ tặng đất cho con"
+    assert shown("tang dat") == "bố mẹ tặng đất cho con"
+    assert shown("táng đất") is None
+
+
 def test_siblings_are_told_apart_by_the_action_the_query_names():
     """Siblings keep the places they won, but the one naming the query's action ("đổi" →
     Cấp đổi) comes first, however many alias words another has; đòi is not đổi."""
