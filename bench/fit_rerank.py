@@ -11,8 +11,8 @@ into ``RERANK_WEIGHTS``, it prints a leave-one-set-out cross-validation: each se
 weights fitted on the other sets alone, against the first stage's order (Recall@5 / MRR@10), so
 the gain is measured on questions the fit did not see.
 
-The unseen sets (``heldout10_queries``, ``heldout10_portal_questions``, ``heldout11``,
-``heldout14``, ``heldout15``) are never read here.
+The unseen sets (``heldout10_queries``, ``heldout11``, ``heldout14``, ``heldout15``,
+``heldout16``) are never read here.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ DEVELOPMENT = [CORPUS / "dev_queries.jsonl", *(DATA / name for name in (
     "heldout4_queries.jsonl", "heldout5_queries.jsonl", "heldout6_queries.jsonl",
     "heldout7_portal_questions.jsonl", "heldout5_portal_questions.jsonl", "heldout8_queries.jsonl",
     "heldout9_queries.jsonl", "heldout12_portal_questions.jsonl",
-    "heldout13_portal_questions.jsonl"))]
+    "heldout13_portal_questions.jsonl", "heldout10_portal_questions.jsonl"))]
 C = 1.0
 """Inverse regularisation strength (scikit-learn's ``C``); 0.1–10 fit within 0.005 MRR@10."""
 

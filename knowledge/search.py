@@ -100,8 +100,8 @@ RERANK_DEPTH = 20
 second stage see. 10–50 reorder the development sets within 0.003 MRR@10 of each other; at 20
 each real portal set holds within 0.001 MRR@10 or gains, at 30 and 50 one loses a question
 from its top 5."""
-RERANK_WEIGHTS = {"score": 1.0, "rank": 0.179, "coverage": 0.772, "situation": 0.847,
-                  "broad": 0.638, "popularity": 0.134}
+RERANK_WEIGHTS = {"score": 1.0, "rank": 0.150, "coverage": 0.692, "situation": 0.749,
+                  "broad": 0.531, "popularity": 0.108}
 """The second stage: each candidate's features (:meth:`SearchIndex.rerank_features`) weighed and
 summed; the candidates are reordered by that sum. Fitted by ``bench/fit_rerank.py`` on the
 development query sets (pairwise logistic regression, the right procedure against each other
