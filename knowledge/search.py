@@ -425,7 +425,9 @@ class SearchIndex:
         accented = self._drop_stopwords(text.syllables(query))
         finished = query[-1:].isspace()
         corrections: dict[str, str] = {}
-        main, alts = self._expand([text.fold_word(s) for s in accented], finished, corrections)
+        spoken: dict[str, set[str]] = {}
+        main, alts = self._expand([text.fold_word(s) for s in accented], finished, corrections,
+                                  spoken)
         # Typing: a last word not finished yet ("dang ky thuo") stands for the known words it
         # begins, the most frequent first; one that begins none is a typo ("doanh ngiep").
         if main and not finished and len(main[-1]) == 1 and len(main) - 1 not in alts:
@@ -457,7 +459,7 @@ class SearchIndex:
         # What was typed, before synonyms replaced it, is looked for in the aliases too.
         typed = [t for t in self._with_compounds([text.fold_word(s) for s in accented])
                  if t not in terms]
-        return QueryPlan(slots, terms, flat, accented, corrections, typed)
+        return QueryPlan(slots, terms, flat, accented, corrections, typed, spoken)
 
     def _with_compounds(self, seq: list[str]) -> list[str]:
         return with_compounds(seq, self.term_ids)
@@ -477,9 +479,10 @@ class SearchIndex:
         abbrevs: dict[tuple[str, ...], list[str]] = {}
         for phrase, expansion in pairs:
             key = tuple(text.fold_word(s) for s in self._drop_stopwords(text.syllables(phrase)))
-            value = text.query_syllables(expansion)
+            words = text.syllables(expansion)
+            value = [text.fold_word(s) for s in words]
             if key and value:
-                table[key] = value
+                table[key] = (value, [text.tone_key(s) for s in words])
                 if len(key) == 1 and len(value) > 1:
                     abbrevs.setdefault(tuple(value), []).append(key[0])
         self.synonyms = _by_first(table.items())
@@ -513,13 +516,14 @@ class SearchIndex:
                 i += 1
         return out or accented
 
-    def _expand(self, folded: list[str], finished: bool, corrections: dict[str, str]
-                ) -> tuple[list[list[str]], dict[int, list[list[str]]]]:
+    def _expand(self, folded: list[str], finished: bool, corrections: dict[str, str],
+                spoken: dict[str, set[str]]) -> tuple[list[list[str]], dict[int, list[list[str]]]]:
         """Main sequence as word groups, and alternatives per group index.
 
         A word the index does not know is taken as a typo of the closest one it knows
         ("doanh ngiep"), except the last word while it is still being typed; ``corrections``
-        collects what was read so.
+        collects what was read so, and ``spoken`` the tone keys of the official wordings
+        synonyms put in (folded word → keys).
         """
         main: list[list[str]] = []
         alts: dict[int, list[list[str]]] = {}
@@ -530,12 +534,14 @@ class SearchIndex:
             if match and self._overtaken(folded, content, i, end):
                 match = None  # "làm căn cước bé": "căn cước bé" says more than "làm căn cước"
             if match:
-                phrase, expansion = match
+                phrase, (expansion, tones) = match
                 if len(phrase) == 1:  # an abbreviation: itself or its expansion
                     alts[len(main)] = [expansion]
                     main.append(list(phrase))
                 else:  # word by word, so its own official wordings find their abbreviations
                     main.extend([w] for w in expansion)
+                    for w, tone in zip(expansion, tones):
+                        spoken.setdefault(w, set()).add(tone)
                 i = end
                 continue
             word = folded[i]
@@ -593,10 +599,10 @@ class SearchIndex:
         # Each place keeps its score: the reordering moves procedures, not the list's strength.
         docs = self._siblings_by_action(docs, plan, text.has_diacritics(query))[:k]
         matched = self.matched_terms(docs, plan.terms + plan.typed)
-        # Each word said, folded, with the tones typed for it: "mai táng" does not explain
-        # "tặng". None (any) for a word typed without marks, or said by a synonym's wording.
+        # Each word said, folded, with the tones typed or put in by a synonym's official
+        # wording: "mai táng" does not explain "tặng". None (any) for a word typed unmarked.
         typed = [text.fold_word(s) for s in plan.accented]
-        tones: dict[str, set[str] | None] = {}
+        tones: dict[str, set[str] | None] = {w: set(keys) for w, keys in plan.spoken.items()}
         for s, w in zip(plan.accented, typed):
             marked = text.has_diacritics(s) and tones.get(w, set()) is not None
             tones[w] = tones.get(w, set()) | {text.tone_key(s)} if marked else None
@@ -992,6 +998,9 @@ class QueryPlan:
     """Unknown words read as the closest known ones (folded: typo → word)."""
     typed: list[str] = field(default_factory=list)
     """Typed terms a synonym replaced: scored in the aliases only ("mất sổ đỏ")."""
+    spoken: dict[str, set[str]] = field(default_factory=dict)
+    """The tone keys of the words synonyms put in (folded word → keys): "mai táng" is not
+    "tặng"."""
 
 
 def _actions(words: list[str], accented: bool) -> set[str]:
