@@ -766,10 +766,11 @@ class SearchIndex:
         name_syllables = self._name_syllables(doc)
         name, name_pairs = set(name_syllables), set(zip(name_syllables, name_syllables[1:]))
         if doc not in self._alias_words:  # each alias's syllables (folded, tone key), pairs
-            self._alias_words[doc] = [
-                (list(zip(map(text.fold_word, w), map(text.tone_key, w))),
-                 set(zip(map(text.fold_word, w), map(text.fold_word, w[1:]))))
-                for w in map(text.syllables, self.aliases[doc])]
+            self._alias_words[doc] = []
+            for words in map(text.syllables, self.aliases[doc]):
+                folded = [text.fold_word(w) for w in words]
+                self._alias_words[doc].append((list(zip(folded, map(text.tone_key, words))),
+                                               set(zip(folded, folded[1:]))))
         best, best_key = None, (0, 0)
         for phrase, (words, alias_pairs) in zip(self.aliases[doc], self._alias_words[doc]):
             heard = {w for w, tone in words
