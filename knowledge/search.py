@@ -599,15 +599,8 @@ class SearchIndex:
         # Each place keeps its score: the reordering moves procedures, not the list's strength.
         docs = self._siblings_by_action(docs, plan, text.has_diacritics(query))[:k]
         matched = self.matched_terms(docs, plan.terms + plan.typed)
-        # Each word said, folded, with the tones typed or put in by a synonym's official
-        # wording: "mai táng" does not explain "tặng". None (any) for a word typed unmarked.
+        said = plan.said()
         typed = [text.fold_word(s) for s in plan.accented]
-        tones: dict[str, set[str] | None] = {w: set(keys) for w, keys in plan.spoken.items()}
-        for s, w in zip(plan.accented, typed):
-            marked = text.has_diacritics(s) and tones.get(w, set()) is not None
-            tones[w] = tones.get(w, set()) | {text.tone_key(s)} if marked else None
-        said = {w: tones.get(w)
-                for w in [*plan.folded, *(s for t in plan.typed for s in t.split("_"))]}
         pairs = set(zip(plan.folded, plan.folded[1:])) | set(zip(typed, typed[1:]))
         return [Hit(self.codes[d], self.names[d], float(score), self.pack_ids[d], m,
                     alias=self._alias_shown(d, said, pairs))
@@ -1002,6 +995,17 @@ class QueryPlan:
     spoken: dict[str, set[str]] = field(default_factory=dict)
     """The tone keys of the words synonyms put in (folded word → keys): "mai táng" is not
     "tặng"."""
+
+    def said(self) -> dict[str, set[str] | None]:
+        """Each word the query says, folded, with the tone keys it was said with: as typed
+        with marks, or as a synonym's official wording put it; None (any) if typed unmarked."""
+        tones: dict[str, set[str] | None] = {w: set(keys) for w, keys in self.spoken.items()}
+        for s in self.accented:
+            w = text.fold_word(s)
+            marked = text.has_diacritics(s) and tones.get(w, set()) is not None
+            tones[w] = tones.get(w, set()) | {text.tone_key(s)} if marked else None
+        return {w: tones.get(w)
+                for w in [*self.folded, *(s for t in self.typed for s in t.split("_"))]}
 
 
 def _actions(words: list[str], accented: bool) -> set[str]:
